@@ -1,0 +1,107 @@
+/** Drata's regional base URLs. Each already ends in `/public`. */
+export const drataRegions = {
+  us: 'https://public-api.drata.com/public',
+  eu: 'https://public-api.eu.drata.com/public',
+  apac: 'https://public-api.apac.drata.com/public',
+} as const;
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Where the gateway sends its calls: a base URL, or the embedded sandbox it starts itself. */
+export type Upstream = { readonly kind: 'sandbox' } | { readonly kind: 'url'; readonly baseUrl: URL };
+
+/** The gateway's configuration, read once at start-up. */
+export interface GatewayConfig {
+  readonly upstream: Upstream;
+  readonly port: number;
+  readonly host: string;
+  /** The deadline of one call to Drata, in milliseconds. */
+  readonly timeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly production: boolean;
+}
+
+/** A configuration value that cannot be used. Its message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const nonEmpty = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+};
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is not valid: use a whole number from ${min} to ${max}.`,
+    );
+  }
+  return Number(raw);
+}
+
+function upstream(env: Env, production: boolean): Upstream {
+  const raw = nonEmpty(env, 'DRATA_API_URL');
+  const accepted =
+    'use us, eu, apac, or a full base URL such as https://public-api.drata.com/public' +
+    (production ? '' : ' (or sandbox, the default, for the embedded sandbox)');
+  if (raw === undefined || raw === 'sandbox') {
+    if (production) {
+      throw new ConfigError(
+        `DRATA_API_URL is ${raw === undefined ? 'not set' : 'sandbox'} and NODE_ENV=production: the gateway never serves sandbox data in production. Set DRATA_API_URL: ${accepted}.`,
+      );
+    }
+    return { kind: 'sandbox' };
+  }
+  const region = drataRegions[raw.toLowerCase() as keyof typeof drataRegions] as string | undefined;
+  if (region !== undefined) return { kind: 'url', baseUrl: new URL(region) };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`DRATA_API_URL=${JSON.stringify(raw)} is not valid: ${accepted}.`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(
+      `DRATA_API_URL=${JSON.stringify(raw)} is not valid: it must be an http(s) URL without credentials, query or fragment; ${accepted}.`,
+    );
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return { kind: 'url', baseUrl: url };
+}
+
+/**
+ * Reads the configuration from environment variables: `DRATA_API_URL`, `PORT`, `HOST`,
+ * `DRATA_TIMEOUT_MS`, `LOG_LEVEL` and `NODE_ENV`. Throws {@link ConfigError} for a value it cannot use.
+ */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const production = env['NODE_ENV'] === 'production';
+  const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
+  if (/\s/.test(host)) {
+    throw new ConfigError(
+      `HOST=${JSON.stringify(host)} is not valid: use an address or host name to listen on, such as 0.0.0.0.`,
+    );
+  }
+  const logLevel = (nonEmpty(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
+  if (!logLevels.includes(logLevel)) {
+    throw new ConfigError(
+      `LOG_LEVEL=${JSON.stringify(env['LOG_LEVEL'])} is not valid: use one of ${logLevels.join(', ')}.`,
+    );
+  }
+  return {
+    upstream: upstream(env, production),
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host,
+    timeoutMs: integer(env, 'DRATA_TIMEOUT_MS', 15000, 1, 600000),
+    logLevel,
+    production,
+  };
+}

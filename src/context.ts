@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { YogaInitialContext } from 'graphql-yoga';
+import { unauthenticated } from './errors.js';
+import type { Logger } from './logger.js';
+import type { DrataTransport } from './upstream/client.js';
+import type { ConnectionPageDto } from './upstream/types.js';
+
+/** What a request may do with Drata: per-request loaders bound to the caller's token. */
+export interface DrataSession {
+  /**
+   * `GET /connections` pages keyed by their normal query string (see `connectionsQuery`): equal keys
+   * in one operation make one upstream call.
+   */
+  readonly connectionsPage: DataLoader<string, ConnectionPageDto>;
+}
+
+/** The context of one GraphQL request. Everything in it dies with the request. */
+export interface GatewayContext extends YogaInitialContext {
+  /** The caller's `x-request-id` when it is a plain id, else a fresh UUID. Sent to Drata and in errors. */
+  readonly requestId: string;
+  readonly logger: Logger;
+  /**
+   * The caller's session with Drata, made on first use. Throws an `UNAUTHENTICATED`
+   * `GatewayError` when the request has no usable `Authorization` header.
+   */
+  readonly drata: () => DrataSession;
+  /** Notes an enum value from Drata that the schema does not list (logged once per value). */
+  readonly reportUnknownValue: (enumName: string, value: string) => void;
+}
+
+const maxAuthorizationLength = 4096;
+const bearer = /^Bearer +([\x21-\x7e]+)$/i;
+const plainRequestId = /^[\w.:-]{1,128}$/;
+
+/** A usable `Authorization` header and the token in it. */
+export interface Credentials {
+  readonly authorization: string;
+  readonly secret: string;
+}
+
+/**
+ * Checks an `Authorization` header: it must be `Bearer <token>`, at most 4 KiB, with a token of
+ * visible ASCII characters. Returns the credentials, or the reason it cannot be used (which never
+ * quotes the header).
+ */
+export function parseAuthorization(header: string | null): Credentials | { readonly reason: string } {
+  if (header === null || header.trim() === '') return { reason: 'No Authorization header' };
+  if (header.length > maxAuthorizationLength) {
+    return { reason: `The Authorization header is longer than ${maxAuthorizationLength} bytes` };
+  }
+  const match = bearer.exec(header);
+  if (!match?.[1]) {
+    return /^bearer\b/i.test(header)
+      ? { reason: 'The Authorization header has an empty or malformed token' }
+      : { reason: 'The Authorization header does not use the Bearer scheme' };
+  }
+  return { authorization: header, secret: match[1] };
+}
+
+/** Everything the per-request context is made from; all of it lives as long as the gateway. */
+export interface ContextDependencies {
+  readonly transport: DrataTransport;
+  readonly logger: Logger;
+  readonly reportUnknownValue: (enumName: string, value: string) => void;
+}
+
+/** The request id of a request: the caller's `x-request-id` when it is a plain id, else a new UUID. */
+export function requestIdOf(request: Request): string {
+  const given = request.headers.get('x-request-id');
+  return given !== null && plainRequestId.test(given) ? given : randomUUID();
+}
+
+/** Makes yoga's `context` factory: a fresh context, client and loaders for every request. */
+export function createContextFactory(dependencies: ContextDependencies) {
+  return (initial: YogaInitialContext): GatewayContext => {
+    const { request } = initial;
+    const requestId = requestIdOf(request);
+    const logger = dependencies.logger.child({ requestId });
+    let session: DrataSession | undefined;
+    const drata = (): DrataSession => {
+      if (session) return session;
+      const credentials = parseAuthorization(request.headers.get('authorization'));
+      if ('reason' in credentials) throw unauthenticated(credentials.reason, requestId);
+      const client = dependencies.transport.forCaller({ ...credentials, requestId, signal: request.signal });
+      session = {
+        connectionsPage: new DataLoader<string, ConnectionPageDto>(
+          (queries) =>
+            Promise.all(
+              queries.map((query) =>
+                client
+                  .listConnections(query)
+                  .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+              ),
+            ),
+          { maxBatchSize: 16 },
+        ),
+      };
+      return session;
+    };
+    return { ...initial, requestId, logger, drata, reportUnknownValue: dependencies.reportUnknownValue };
+  };
+}

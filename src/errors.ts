@@ -1,0 +1,212 @@
+import { GraphQLError } from 'graphql';
+import type { ErrorCode } from './__generated__/resolvers.js';
+import type { ExceptionDto } from './upstream/types.js';
+
+export type { ErrorCode };
+
+/** What a gateway error may carry in `extensions`, beside its `code`. */
+export interface ErrorDetails {
+  /** Drata's HTTP status, where Drata answered. */
+  readonly upstreamStatus?: number | undefined;
+  /** Drata's numeric error `code` from its error body, when the body has one. */
+  readonly upstreamCode?: number | undefined;
+  /** Seconds to wait before trying again, when known. */
+  readonly retryAfter?: number | undefined;
+  /** The `x-request-id` of the call. */
+  readonly requestId?: string | undefined;
+}
+
+/**
+ * A GraphQL error with a stable `extensions.code` from the SDL's `ErrorCode`. It is never masked: its
+ * message and extensions are meant for callers, so they never hold a token, a URL, a header or a
+ * raw upstream body.
+ */
+export class GatewayError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, { extensions: { code, ...definedOnly(details) } });
+    this.name = 'GatewayError';
+    this.code = code;
+  }
+}
+
+/** Whether `error` is a {@link GatewayError}, possibly with a `requestId` still to add. */
+export const isGatewayError = (error: unknown): error is GatewayError => error instanceof GatewayError;
+
+const definedOnly = (details: ErrorDetails): ErrorDetails =>
+  Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+
+/** The one table from Drata's HTTP status to an error code. Any status not listed is `UPSTREAM_ERROR`. */
+export const codeForStatus: Readonly<Record<number, ErrorCode>> = {
+  400: 'BAD_USER_INPUT',
+  401: 'UNAUTHENTICATED',
+  402: 'PAYMENT_REQUIRED',
+  403: 'FORBIDDEN',
+  412: 'TERMS_NOT_ACCEPTED',
+  429: 'RATE_LIMITED',
+};
+
+const statusWords: Readonly<Record<ErrorCode, string>> = {
+  UNAUTHENTICATED: 'Drata did not accept the API key',
+  BAD_USER_INPUT: 'Drata rejected the request',
+  PAYMENT_REQUIRED: "Drata's plan for this account does not include this feature",
+  FORBIDDEN: 'The API key is not allowed to list connections',
+  TERMS_NOT_ACCEPTED: "The account must accept Drata's terms and conditions to use the API",
+  RATE_LIMITED: "Drata's rate limit was reached",
+  UPSTREAM_ERROR: 'Drata answered with an error',
+  UPSTREAM_TIMEOUT: 'Drata did not answer in time',
+  UPSTREAM_UNAVAILABLE: 'Drata could not be reached',
+  UPSTREAM_BAD_RESPONSE: "Drata's answer could not be read",
+  GRAPHQL_PARSE_FAILED: 'The query could not be parsed',
+  GRAPHQL_VALIDATION_FAILED: 'The query does not match the schema',
+  INTERNAL_SERVER_ERROR: 'Unexpected error',
+};
+
+const maxUpstreamMessage = 300;
+
+/**
+ * Drata's own message, made safe to show: only for 4xx answers, only a string, without control
+ * characters, cut to a readable length, and with the caller's token removed should Drata echo it.
+ */
+function safeUpstreamMessage(body: ExceptionDto | undefined, secret: string): string | undefined {
+  const message = body?.message;
+  if (typeof message !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  let clean = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  if (secret.length > 0) clean = clean.replaceAll(secret, '[redacted]');
+  if (clean.length > maxUpstreamMessage) clean = `${clean.slice(0, maxUpstreamMessage)}…`;
+  return clean.length > 0 ? clean : undefined;
+}
+
+/** What {@link errorForStatus} needs to know of Drata's answer. */
+export interface UpstreamAnswer {
+  readonly status: number;
+  /** Drata's error body, if it was JSON. */
+  readonly body: ExceptionDto | undefined;
+  /** Seconds from a `Retry-After` header, if one was readable. */
+  readonly retryAfter: number | undefined;
+  readonly requestId: string;
+  /** The caller's token, so that an echo of it in Drata's message is removed. */
+  readonly secret: string;
+}
+
+/** The typed error for a non-2xx answer from Drata, by the status table. */
+export function errorForStatus(answer: UpstreamAnswer): GatewayError {
+  const { status, body, requestId } = answer;
+  const code = codeForStatus[status] ?? 'UPSTREAM_ERROR';
+  const upstreamMessage =
+    status >= 400 && status < 500 ? safeUpstreamMessage(body, answer.secret) : undefined;
+  const message = `${statusWords[code]} (HTTP ${status})${upstreamMessage ? `: ${upstreamMessage}` : '.'}`;
+  return new GatewayError(code, message, {
+    upstreamStatus: status,
+    upstreamCode: typeof body?.code === 'number' ? body.code : undefined,
+    retryAfter: code === 'RATE_LIMITED' ? answer.retryAfter : undefined,
+    requestId,
+  });
+}
+
+const timeoutCodes = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const badResponseCodes = new Set([
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+  'UND_ERR_HEADERS_OVERFLOW',
+  'HPE_INVALID_CONSTANT',
+  'HPE_INVALID_HEADER_TOKEN',
+  'HPE_INVALID_STATUS',
+  'HPE_INVALID_VERSION',
+  'HPE_UNEXPECTED_CONTENT_LENGTH',
+  'HPE_INVALID_CHUNK_SIZE',
+  'HPE_INVALID_CONTENT_LENGTH',
+]);
+
+const errorCodeOf = (error: unknown): string | undefined => {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+/**
+ * The typed error for a failure to get an answer from Drata at all, by the error's `code` (undici's
+ * and Node's), never its message. Returns undefined for an error it does not recognise: the caller
+ * lets that one be masked.
+ */
+export function errorForTransport(error: unknown, requestId: string): GatewayError | undefined {
+  let code = errorCodeOf(error);
+  // A connect failure can arrive wrapped (undici keeps the socket error as the cause).
+  if (code === undefined || code === 'UND_ERR_SOCKET') {
+    const cause = errorCodeOf((error as { cause?: unknown } | undefined)?.cause);
+    if (cause !== undefined) code = cause;
+  }
+  if (code === undefined) return undefined;
+  if (timeoutCodes.has(code)) {
+    return new GatewayError('UPSTREAM_TIMEOUT', `${statusWords.UPSTREAM_TIMEOUT}.`, { requestId });
+  }
+  if (unavailableCodes.has(code)) {
+    return new GatewayError('UPSTREAM_UNAVAILABLE', `${statusWords.UPSTREAM_UNAVAILABLE}.`, {
+      requestId,
+    });
+  }
+  if (badResponseCodes.has(code) || code.startsWith('HPE_')) {
+    return badResponse('the answer broke the HTTP protocol', requestId);
+  }
+  return undefined;
+}
+
+/** `UPSTREAM_TIMEOUT` for a call that ran past its deadline. */
+export const upstreamTimeout = (requestId: string): GatewayError =>
+  new GatewayError('UPSTREAM_TIMEOUT', `${statusWords.UPSTREAM_TIMEOUT}.`, { requestId });
+
+/** `UPSTREAM_BAD_RESPONSE`, saying in plain words what was wrong (never quoting the body). */
+export const badResponse = (reason: string, requestId: string, upstreamStatus?: number): GatewayError =>
+  new GatewayError('UPSTREAM_BAD_RESPONSE', `${statusWords.UPSTREAM_BAD_RESPONSE}: ${reason}.`, {
+    upstreamStatus,
+    requestId,
+  });
+
+/** `BAD_USER_INPUT` for an argument the gateway refuses before calling Drata. */
+export const badUserInput = (message: string, requestId: string): GatewayError =>
+  new GatewayError('BAD_USER_INPUT', message, { requestId });
+
+/** `UNAUTHENTICATED` for a request whose `Authorization` header cannot be used. */
+export const unauthenticated = (reason: string, requestId: string): GatewayError =>
+  new GatewayError(
+    'UNAUTHENTICATED',
+    `${reason}: send your Drata API key as "Authorization: Bearer <key>".`,
+    { requestId },
+  );
+
+/**
+ * Parses a `Retry-After` value (delay seconds or an HTTP date) into whole seconds from `now`.
+ * Returns undefined for a missing or unreadable value.
+ */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) {
+    const seconds = Number(text);
+    return Number.isSafeInteger(seconds) ? seconds : undefined;
+  }
+  const date = Date.parse(text);
+  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}

@@ -1,0 +1,65 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { sandboxToken, startSandbox, type Sandbox } from './sandbox/server.js';
+import { createGateway } from './server.js';
+
+/** Starts the gateway as configured by the environment, and stops it cleanly on SIGINT or SIGTERM. */
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`drata-graphql-gateway: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  let sandbox: Sandbox | undefined;
+  if (config.upstream.kind === 'sandbox') sandbox = await startSandbox();
+  const baseUrl = sandbox ? sandbox.baseUrl : (config.upstream as { baseUrl: URL }).baseUrl;
+  const gateway = createGateway({
+    baseUrl,
+    timeoutMs: config.timeoutMs,
+    logger,
+    graphiql: !config.production,
+  });
+  const server = createServer(gateway.yoga.requestListener);
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, `Cannot listen on ${config.host}:${config.port}`);
+    process.exit(1);
+  });
+  server.listen(config.port, config.host, () => {
+    const { port } = server.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const graphqlUrl = `http://${host}:${port}/graphql`;
+    if (sandbox) {
+      logger.info(
+        { graphqlUrl, upstream: 'sandbox', token: undefined },
+        `Gateway ready at ${graphqlUrl} on the embedded sandbox (not Drata): send "Authorization: Bearer ${sandboxToken}"`,
+      );
+    } else {
+      logger.info(
+        { graphqlUrl, upstream: baseUrl.origin },
+        `Gateway ready at ${graphqlUrl}, calling Drata at ${baseUrl.origin}`,
+      );
+    }
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down');
+    server.close(() => {
+      void Promise.all([gateway.close(), sandbox?.close()]).then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 5000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+await main();

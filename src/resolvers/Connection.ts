@@ -1,0 +1,15 @@
+import type { ConnectionResolvers } from '../__generated__/resolvers.js';
+import { toSchemaEnum } from './enums.js';
+
+/** `Connection`: Drata's item, read tolerantly. Fields not listed here pass through as Drata sent them. */
+export const Connection: ConnectionResolvers = {
+  id: (connection) => String(connection.id),
+  clientType: (connection, _args, context) =>
+    toSchemaEnum('ClientType', connection.clientType, context.reportUnknownValue),
+  clientTypeRaw: (connection) => connection.clientType,
+  state: (connection, _args, context) =>
+    toSchemaEnum('ConnectionState', connection.state, context.reportUnknownValue),
+  stateRaw: (connection) => connection.state,
+  providerTypes: (connection) => connection.providerTypes ?? [],
+  groupLabel: (connection) => connection.groupLabel ?? null,
+};

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Dispatcher } from 'undici';
+import { createContextFactory, type GatewayContext } from './context.js';
+import type { Logger } from './logger.js';
+import { createUnknownValueReporter } from './resolvers/enums.js';
+import { resolvers } from './resolvers/index.js';
+import { createDrataTransport } from './upstream/client.js';
+
+const schemaDirectory = new URL('../schema/', import.meta.url);
+
+/** The SDL files of `schema/`, the schema's contract. */
+export const schemaFiles = ['schema.graphql', 'enums.generated.graphql'] as const;
+
+/** The gateway's SDL: every file of `schema/`, read once. */
+export const loadTypeDefs = (): string[] =>
+  schemaFiles.map((file) => readFileSync(new URL(file, schemaDirectory), 'utf8'));
+
+/** The gateway's name and version, as sent in `User-Agent`. */
+export const userAgent = ((): string => {
+  const { name, version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  return `${name}/${version}`;
+})();
+
+/** What {@link createGateway} needs. */
+export interface GatewayOptions {
+  /** Drata's base URL (or the sandbox's). */
+  readonly baseUrl: URL;
+  /** The deadline of one call to Drata, in milliseconds. */
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  /** Serve GraphiQL to browsers at `/graphql`. */
+  readonly graphiql: boolean;
+  /** The largest Drata answer accepted, in bytes (default 5 MiB). */
+  readonly maxResponseBytes?: number;
+  /** A connection pool to use instead of the gateway's own (tests inject one). */
+  readonly dispatcher?: Dispatcher;
+}
+
+/** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
+export interface Gateway {
+  readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  /** Closes the connection pool toward Drata. */
+  close(): Promise<void>;
+}
+
+/** Echoes the request id of every GraphQL response in its `x-request-id` header. */
+const requestIdHeader = (): Plugin<GatewayContext> => {
+  const ids = new WeakMap<Request, string>();
+  return {
+    onExecute: ({ args }) => {
+      ids.set(args.contextValue.request, args.contextValue.requestId);
+    },
+    onResponse: ({ request, response }) => {
+      const id = ids.get(request);
+      if (id !== undefined) response.headers.set('x-request-id', id);
+    },
+  };
+};
+
+/**
+ * Builds the gateway without listening: `gateway.yoga.fetch` serves requests in-process and
+ * `http.createServer(gateway.yoga)` serves them on a socket.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { logger } = options;
+  const transport = createDrataTransport({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    userAgent,
+    logger,
+    ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
+    ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+  });
+  const reportUnknownValue = createUnknownValueReporter((details, message) => logger.warn(details, message));
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema: makeExecutableSchema<GatewayContext>({ typeDefs: loadTypeDefs(), resolvers }),
+    context: createContextFactory({ transport, logger, reportUnknownValue }),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    landingPage: false,
+    graphiql: options.graphiql,
+    renderGraphiQL,
+    maskedErrors: { isDev: false },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => {
+        const error = args.find((arg): arg is Error => arg instanceof Error);
+        logger.error({ err: error }, 'GraphQL request failed unexpectedly');
+      },
+    },
+    plugins: [requestIdHeader()],
+  });
+  return { yoga, close: () => transport.close() };
+}
