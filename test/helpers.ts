@@ -1,0 +1,180 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
+import { createLogger } from '../src/logger.js';
+import { createGateway, type Gateway } from '../src/server.js';
+
+/** Listens on a free loopback port; resolves with the port. */
+export async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Closes a server and every connection it holds. */
+export async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** A gateway listening on loopback, with the lines it logged. */
+export interface RunningGateway {
+  readonly url: string;
+  readonly gateway: Gateway;
+  /** Every log line so far, as text. */
+  readonly logs: string[];
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Starts a gateway on loopback in front of `baseUrl`, logging into memory at debug level. */
+export async function startGateway(options: {
+  baseUrl: URL;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  dispatcher?: Dispatcher;
+}): Promise<RunningGateway> {
+  const logs: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
+  const gateway = createGateway({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs ?? 2000,
+    logger,
+    graphiql: true,
+    ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
+    ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+  });
+  const server = createServer(gateway.yoga.requestListener);
+  const port = await listen(server);
+  const stop = async (): Promise<void> => {
+    await close(server);
+    await gateway.close();
+  };
+  return { url: `http://127.0.0.1:${port}/graphql`, gateway, logs, close: stop, [Symbol.asyncDispose]: stop };
+}
+
+/** A GraphQL answer over HTTP. */
+export interface GraphQLAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests compare whole JSON bodies
+  readonly body: any;
+}
+
+/** POSTs a GraphQL operation to `url`. */
+export async function graphql(
+  url: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<GraphQLAnswer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown };
+}
+
+/** A request as a test upstream received it. */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  /** Header names in lower case, with values as received. */
+  readonly headers: Record<string, string>;
+  /** Raw header pairs in the order received. */
+  readonly rawHeaders: readonly string[];
+}
+
+/** A test-only upstream on loopback that records every request it receives. */
+export interface TestUpstream {
+  readonly baseUrl: URL;
+  readonly requests: RecordedRequest[];
+  readonly server: Server;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Starts a test upstream whose answers `handler` writes. Its base URL ends in `/public`. */
+export async function startUpstream(
+  handler: (request: IncomingMessage, response: ServerResponse, recorded: RecordedRequest) => void,
+): Promise<TestUpstream> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((request, response) => {
+    const headers: Record<string, string> = {};
+    for (let index = 0; index < request.rawHeaders.length; index += 2) {
+      headers[request.rawHeaders[index]!.toLowerCase()] = request.rawHeaders[index + 1]!;
+    }
+    const recorded = {
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers,
+      rawHeaders: request.rawHeaders,
+    };
+    requests.push(recorded);
+    request.resume();
+    handler(request, response, recorded);
+  });
+  const port = await listen(server);
+  const stop = (): Promise<void> => close(server);
+  return {
+    baseUrl: new URL(`http://127.0.0.1:${port}/public`),
+    requests,
+    server,
+    close: stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** Writes a JSON answer. */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(text);
+}
+
+/** A valid Drata item with every field set; override what a test needs. */
+export function drataItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 7,
+    clientType: 'OKTA',
+    state: 'ACTIVE',
+    connected: true,
+    connectedAt: '2025-07-01T16:45:55.246Z',
+    failedAt: null,
+    clientId: 'abc123',
+    clientAlias: 'My-connection-alias-1',
+    aliasUpdatedAt: '2025-07-02T08:00:00.000Z',
+    deletedAt: null,
+    providerTypes: [{ value: 'IDENTITY', isEnabled: true }],
+    code: null,
+    groupLabel: 'Everyone',
+    ...overrides,
+  };
+}
+
+/** A Drata page holding `data`. */
+export const drataPage = (data: unknown[], page = 1, limit = 20, total = data.length): Record<string, unknown> => ({
+  data,
+  page,
+  limit,
+  total,
+});
+
+/** Every field of `Connection`, for queries that compare whole nodes. */
+export const connectionFields = `
+  id clientType clientTypeRaw state stateRaw connected connectedAt failedAt clientId clientAlias
+  aliasUpdatedAt deletedAt providerTypes { value valueRaw isEnabled } code groupLabel
+`;
+
+/** Every field of `ConnectionPage`. */
+export const pageFields = `page limit total totalPages hasNextPage hasPreviousPage nodes { ${connectionFields} }`;
