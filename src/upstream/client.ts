@@ -75,6 +75,8 @@ async function readCapped(body: Body, limit: number): Promise<string | undefined
   return Buffer.concat(chunks, size).toString('utf8');
 }
 
+const ignore = (): void => undefined;
+
 const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text) as unknown;
@@ -155,7 +157,11 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     } finally {
       clearTimeout(timer);
       // Every path leaves the body consumed or destroyed, so the socket goes back to the pool or away.
-      if (body && !body.readableEnded) body.destroy();
+      if (body && !body.readableEnded) {
+        // A destroyed body reports an abort error: nothing waits for it any more.
+        body.on('error', ignore);
+        body.destroy();
+      }
     }
   }
 
