@@ -28,16 +28,15 @@ describe('GraphQL over HTTP audit (graphql-http)', () => {
     expect(audits.filter((audit) => audit.name.startsWith('MUST')).length).toBeGreaterThan(10);
   });
 
-  it.each(audits.filter((audit) => audit.name.startsWith('MUST')).map((audit) => [audit.name, audit] as const))(
-    '%s',
-    async (_name, audit) => {
-      const result = await audit.fn();
-      expect({ status: result.status, reason: 'reason' in result ? result.reason : undefined }).toEqual({
-        status: 'ok',
-        reason: undefined,
-      });
-    },
-  );
+  it.each(
+    audits.filter((audit) => audit.name.startsWith('MUST')).map((audit) => [audit.name, audit] as const),
+  )('%s', async (_name, audit) => {
+    const result = await audit.fn();
+    expect({ status: result.status, reason: 'reason' in result ? result.reason : undefined }).toEqual({
+      status: 'ok',
+      reason: undefined,
+    });
+  });
 
   it('SHOULD audits: every one passes except the known, documented ones', async () => {
     const failing: Record<string, string> = {};

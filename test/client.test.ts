@@ -17,7 +17,11 @@ afterAll(async () => {
 
 const document = gql`
   query Misconfigured($page: Int!) {
-    connections(filter: { state: MISCONFIGURED }, sort: { field: CONNECTED_AT, direction: DESC }, page: { page: $page, limit: 3 }) {
+    connections(
+      filter: { state: MISCONFIGURED }
+      sort: { field: CONNECTED_AT, direction: DESC }
+      page: { page: $page, limit: 3 }
+    ) {
       total
       hasNextPage
       nodes {
@@ -30,7 +34,11 @@ const document = gql`
 `;
 
 interface Answer {
-  connections: { total: number; hasNextPage: boolean; nodes: { id: string; state: string; code: number | null }[] };
+  connections: {
+    total: number;
+    hasNextPage: boolean;
+    nodes: { id: string; state: string; code: number | null }[];
+  };
 }
 
 it('a GraphQL client library reads connections through the gateway', async () => {
@@ -40,7 +48,11 @@ it('a GraphQL client library reads connections through the gateway', async () =>
   expect(answer.connections.hasNextPage).toBe(true);
   expect(answer.connections.nodes).toHaveLength(3);
   for (const node of answer.connections.nodes) {
-    expect(node).toEqual({ id: expect.stringMatching(/^\d+$/) as unknown, state: 'MISCONFIGURED', code: expect.any(Number) as unknown });
+    expect(node).toEqual({
+      id: expect.stringMatching(/^\d+$/) as unknown,
+      state: 'MISCONFIGURED',
+      code: expect.any(Number) as unknown,
+    });
   }
 });
 

@@ -50,7 +50,7 @@ async function connectionsError(headers: Record<string, string> = auth, url = ga
   expect(text).not.toContain(secret);
   expect(text).not.toContain('127.0.0.1');
   expect(text).not.toMatch(/stack|\bat .*\.ts:\d+/);
-  return answer.body.errors[0] as unknown;
+  return answer.body.errors?.[0] as unknown;
 }
 
 const located = (message: string, extensions: Record<string, unknown>) => ({
@@ -61,16 +61,33 @@ const located = (message: string, extensions: Record<string, unknown>) => ({
 });
 
 const drataError = (status: number, message: string, headers: Record<string, string> = {}): Mode => {
-  return (_request, response) => sendJson(response, status, { statusCode: status, message, code: status * 10 }, headers);
+  return (_request, response) =>
+    sendJson(response, status, { statusCode: status, message, code: status * 10 }, headers);
 };
 
 describe('the Authorization header', () => {
   it.each([
     ['missing', {}, 'No Authorization header'],
-    ['not Bearer', { authorization: `Token ${secret}` }, 'The Authorization header does not use the Bearer scheme'],
-    ['empty token', { authorization: 'Bearer   ' }, 'The Authorization header has an empty or malformed token'],
-    ['control character', { authorization: `Bearer ${secret}\tx` }, 'The Authorization header has an empty or malformed token'],
-    ['over 4 KiB', { authorization: `Bearer ${secret}${'x'.repeat(4100)}` }, 'The Authorization header is longer than 4096 bytes'],
+    [
+      'not Bearer',
+      { authorization: `Token ${secret}` },
+      'The Authorization header does not use the Bearer scheme',
+    ],
+    [
+      'empty token',
+      { authorization: 'Bearer   ' },
+      'The Authorization header has an empty or malformed token',
+    ],
+    [
+      'control character',
+      { authorization: `Bearer ${secret}\tx` },
+      'The Authorization header has an empty or malformed token',
+    ],
+    [
+      'over 4 KiB',
+      { authorization: `Bearer ${secret}${'x'.repeat(4100)}` },
+      'The Authorization header is longer than 4096 bytes',
+    ],
   ])('%s: UNAUTHENTICATED and no upstream call', async (_name, headers: Record<string, string>, reason) => {
     mode = drataError(500, 'must not be called');
     const error = await connectionsError({ ...headers, 'x-request-id': 'req-1' });
@@ -107,10 +124,26 @@ describe('the Authorization header', () => {
 describe("Drata's statuses", () => {
   it.each([
     [400, 'BAD_USER_INPUT', 'Drata rejected the request (HTTP 400): limit must not be greater than 50'],
-    [401, 'UNAUTHENTICATED', 'Drata did not accept the API key (HTTP 401): limit must not be greater than 50'],
-    [402, 'PAYMENT_REQUIRED', "Drata's plan for this account does not include this feature (HTTP 402): limit must not be greater than 50"],
-    [403, 'FORBIDDEN', 'The API key is not allowed to list connections (HTTP 403): limit must not be greater than 50'],
-    [412, 'TERMS_NOT_ACCEPTED', "The account must accept Drata's terms and conditions to use the API (HTTP 412): limit must not be greater than 50"],
+    [
+      401,
+      'UNAUTHENTICATED',
+      'Drata did not accept the API key (HTTP 401): limit must not be greater than 50',
+    ],
+    [
+      402,
+      'PAYMENT_REQUIRED',
+      "Drata's plan for this account does not include this feature (HTTP 402): limit must not be greater than 50",
+    ],
+    [
+      403,
+      'FORBIDDEN',
+      'The API key is not allowed to list connections (HTTP 403): limit must not be greater than 50',
+    ],
+    [
+      412,
+      'TERMS_NOT_ACCEPTED',
+      "The account must accept Drata's terms and conditions to use the API (HTTP 412): limit must not be greater than 50",
+    ],
     [404, 'UPSTREAM_ERROR', 'Drata answered with an error (HTTP 404): limit must not be greater than 50'],
     [418, 'UPSTREAM_ERROR', 'Drata answered with an error (HTTP 418): limit must not be greater than 50'],
     [500, 'UPSTREAM_ERROR', 'Drata answered with an error (HTTP 500).'],
@@ -132,7 +165,11 @@ describe("Drata's statuses", () => {
   ] as const)('429 with Retry-After as %s is RATE_LIMITED', async (_name, header, seconds) => {
     mode = (_request, response) => {
       const value = typeof header === 'function' ? header() : header;
-      drataError(429, 'Too Many Requests', value === undefined ? {} : { 'retry-after': value })(_request, response);
+      drataError(
+        429,
+        'Too Many Requests',
+        value === undefined ? {} : { 'retry-after': value },
+      )(_request, response);
     };
     const error = (await connectionsError()) as { extensions: { retryAfter?: number } };
     const retryAfter = error.extensions.retryAfter;
@@ -153,7 +190,11 @@ describe("Drata's statuses", () => {
       response.end();
     };
     expect(await connectionsError()).toEqual(
-      located('Drata answered with an error (HTTP 302).', { code: 'UPSTREAM_ERROR', upstreamStatus: 302, requestId: 'req-1' }),
+      located('Drata answered with an error (HTTP 302).', {
+        code: 'UPSTREAM_ERROR',
+        upstreamStatus: 302,
+        requestId: 'req-1',
+      }),
     );
     expect(elsewhere.requests).toEqual([]);
   });
@@ -197,12 +238,37 @@ describe('bad answers', () => {
     ['HTML', 'text/html', '<!doctype html><title>Login</title>', 'the answer is not JSON'],
     ['truncated JSON', 'application/json', '{"data":[{"id":1', 'the answer is not JSON'],
     ['an empty body', 'application/json', '', 'the answer is not JSON'],
-    ['JSON without data', 'application/json', '{"page":1,"limit":20,"total":0}', 'the answer does not have the documented shape'],
+    [
+      'JSON without data',
+      'application/json',
+      '{"page":1,"limit":20,"total":0}',
+      'the answer does not have the documented shape',
+    ],
     ['an array', 'application/json', '[]', 'the answer does not have the documented shape'],
-    ['a boolean id', 'application/json', JSON.stringify(drataPage([drataItem({ id: true })])), 'the answer does not have the documented shape'],
-    ['a date that is not a date', 'application/json', JSON.stringify(drataPage([drataItem({ connectedAt: 'yesterday' })])), 'the answer does not have the documented shape'],
-    ['a missing required field', 'application/json', JSON.stringify(drataPage([drataItem({ connected: undefined })])), 'the answer does not have the documented shape'],
-    ['a page size of 0', 'application/json', JSON.stringify(drataPage([], 1, 0, 0)), 'the answer does not have the documented shape'],
+    [
+      'a boolean id',
+      'application/json',
+      JSON.stringify(drataPage([drataItem({ id: true })])),
+      'the answer does not have the documented shape',
+    ],
+    [
+      'a date that is not a date',
+      'application/json',
+      JSON.stringify(drataPage([drataItem({ connectedAt: 'yesterday' })])),
+      'the answer does not have the documented shape',
+    ],
+    [
+      'a missing required field',
+      'application/json',
+      JSON.stringify(drataPage([drataItem({ connected: undefined })])),
+      'the answer does not have the documented shape',
+    ],
+    [
+      'a page size of 0',
+      'application/json',
+      JSON.stringify(drataPage([], 1, 0, 0)),
+      'the answer does not have the documented shape',
+    ],
   ])('%s is UPSTREAM_BAD_RESPONSE', async (_name, type, body, reason) => {
     mode = (_request, response) => {
       response.writeHead(200, { 'content-type': type });
@@ -276,11 +342,18 @@ describe('transport failures', () => {
     const dispatcher = new Agent({
       connect: {
         lookup: (hostname, _options, callback) => {
-          callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 4);
+          callback(
+            Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }),
+            '',
+            4,
+          );
         },
       },
     });
-    await using unresolved = await startGateway({ baseUrl: new URL('http://drata.invalid/public'), dispatcher });
+    await using unresolved = await startGateway({
+      baseUrl: new URL('http://drata.invalid/public'),
+      dispatcher,
+    });
     expect(await connectionsError(auth, unresolved.url)).toEqual(
       located('Drata could not be reached.', { code: 'UPSTREAM_UNAVAILABLE', requestId: 'req-1' }),
     );
@@ -292,8 +365,8 @@ describe('transport failures', () => {
       dispatch: () => {
         throw new Error('internal detail');
       },
-      close: async () => undefined,
-      destroy: async () => undefined,
+      close: () => Promise.resolve(),
+      destroy: () => Promise.resolve(),
       on: () => dispatcher,
       once: () => dispatcher,
       off: () => dispatcher,
@@ -309,7 +382,9 @@ describe('transport failures', () => {
 
   it('the gateway answers the next request normally after every fault', async () => {
     mode = (_request, response) => sendJson(response, 200, drataPage([drataItem()]));
-    expect((await graphql(gateway.url, query, { headers: auth })).body).toEqual({ data: { connections: { total: 1 } } });
+    expect((await graphql(gateway.url, query, { headers: auth })).body).toEqual({
+      data: { connections: { total: 1 } },
+    });
   });
 });
 
@@ -337,9 +412,21 @@ describe('errors keep the rest of the response', () => {
 
   it.each([
     ['page.page', '{ connections(page: { page: 0 }) { total } }', 'page.page must be 1 or more (got 0).'],
-    ['page.limit', '{ connections(page: { limit: 0 }) { total } }', 'page.limit must be from 1 to 50 (got 0).'],
-    ['filter.providerTypes', '{ connections(filter: { providerTypes: [UNKNOWN] }) { total } }', 'filter.providerTypes cannot contain UNKNOWN: name the provider types to keep.'],
-    ['filter.state', '{ connections(filter: { state: UNKNOWN }) { total } }', 'filter.state cannot be UNKNOWN: name the state to keep.'],
+    [
+      'page.limit',
+      '{ connections(page: { limit: 0 }) { total } }',
+      'page.limit must be from 1 to 50 (got 0).',
+    ],
+    [
+      'filter.providerTypes',
+      '{ connections(filter: { providerTypes: [UNKNOWN] }) { total } }',
+      'filter.providerTypes cannot contain UNKNOWN: name the provider types to keep.',
+    ],
+    [
+      'filter.state',
+      '{ connections(filter: { state: UNKNOWN }) { total } }',
+      'filter.state cannot be UNKNOWN: name the state to keep.',
+    ],
   ])('%s out of bounds is BAD_USER_INPUT naming it', async (_name, badQuery, message) => {
     const answer = await graphql(gateway.url, badQuery, { headers: auth });
     expect(answer.body).toEqual({
@@ -384,12 +471,48 @@ describe('the sandbox simulates every error', () => {
   });
 
   it.each([
-    ['sandbox-401', 'UNAUTHENTICATED', 401, 'Drata did not accept the API key (HTTP 401): Invalid Authorization', {}],
-    ['not-a-sandbox-token', 'UNAUTHENTICATED', 401, 'Drata did not accept the API key (HTTP 401): Invalid Authorization', {}],
-    ['sandbox-402', 'PAYMENT_REQUIRED', 402, "Drata's plan for this account does not include this feature (HTTP 402): You must upgrade your plan to use this feature", {}],
-    ['sandbox-403', 'FORBIDDEN', 403, 'The API key is not allowed to list connections (HTTP 403): You are not allowed to perform this action', {}],
-    ['sandbox-412', 'TERMS_NOT_ACCEPTED', 412, "The account must accept Drata's terms and conditions to use the API (HTTP 412): You must accept the Drata terms and conditions to use the API", {}],
-    ['sandbox-429', 'RATE_LIMITED', 429, "Drata's rate limit was reached (HTTP 429): Too Many Requests", { retryAfter: 30 }],
+    [
+      'sandbox-401',
+      'UNAUTHENTICATED',
+      401,
+      'Drata did not accept the API key (HTTP 401): Invalid Authorization',
+      {},
+    ],
+    [
+      'not-a-sandbox-token',
+      'UNAUTHENTICATED',
+      401,
+      'Drata did not accept the API key (HTTP 401): Invalid Authorization',
+      {},
+    ],
+    [
+      'sandbox-402',
+      'PAYMENT_REQUIRED',
+      402,
+      "Drata's plan for this account does not include this feature (HTTP 402): You must upgrade your plan to use this feature",
+      {},
+    ],
+    [
+      'sandbox-403',
+      'FORBIDDEN',
+      403,
+      'The API key is not allowed to list connections (HTTP 403): You are not allowed to perform this action',
+      {},
+    ],
+    [
+      'sandbox-412',
+      'TERMS_NOT_ACCEPTED',
+      412,
+      "The account must accept Drata's terms and conditions to use the API (HTTP 412): You must accept the Drata terms and conditions to use the API",
+      {},
+    ],
+    [
+      'sandbox-429',
+      'RATE_LIMITED',
+      429,
+      "Drata's rate limit was reached (HTTP 429): Too Many Requests",
+      { retryAfter: 30 },
+    ],
     ['sandbox-500', 'UPSTREAM_ERROR', 500, 'Drata answered with an error (HTTP 500).', {}],
   ])('%s gives %s', async (token, code, status, message, extra) => {
     const answer = await graphql(onSandbox.url, query, {
@@ -398,7 +521,13 @@ describe('the sandbox simulates every error', () => {
     expect(answer.body).toEqual({
       data: { connections: null },
       errors: [
-        located(message, { code, upstreamStatus: status, upstreamCode: status * 100, requestId: 'req-1', ...extra }),
+        located(message, {
+          code,
+          upstreamStatus: status,
+          upstreamCode: status * 100,
+          requestId: 'req-1',
+          ...extra,
+        }),
       ],
     });
   });

@@ -57,12 +57,20 @@ export async function startGateway(options: {
   return { url: `http://127.0.0.1:${port}/graphql`, gateway, logs, close: stop, [Symbol.asyncDispose]: stop };
 }
 
+/** One error of a GraphQL answer. */
+export interface GraphQLErrorBody {
+  readonly message: string;
+  readonly extensions: { readonly code?: string } & Readonly<Record<string, unknown>>;
+}
+
 /** A GraphQL answer over HTTP. */
 export interface GraphQLAnswer {
   readonly status: number;
   readonly headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests compare whole JSON bodies
-  readonly body: any;
+  readonly body: {
+    readonly data?: Readonly<Record<string, unknown>> | null;
+    readonly errors?: readonly GraphQLErrorBody[];
+  };
 }
 
 /** POSTs a GraphQL operation to `url`. */
@@ -77,7 +85,11 @@ export async function graphql(
     body: JSON.stringify({ query, variables: options.variables }),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: JSON.parse(text) as GraphQLAnswer['body'],
+  };
 }
 
 /** A request as a test upstream received it. */
@@ -163,7 +175,12 @@ export function drataItem(overrides: Record<string, unknown> = {}): Record<strin
 }
 
 /** A Drata page holding `data`. */
-export const drataPage = (data: unknown[], page = 1, limit = 20, total = data.length): Record<string, unknown> => ({
+export const drataPage = (
+  data: unknown[],
+  page = 1,
+  limit = 20,
+  total = data.length,
+): Record<string, unknown> => ({
   data,
   page,
   limit,

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { drataItem, drataPage, graphql, sendJson, startGateway, startUpstream, type RunningGateway, type TestUpstream } from './helpers.js';
+import {
+  drataItem,
+  drataPage,
+  graphql,
+  sendJson,
+  startGateway,
+  startUpstream,
+  type RunningGateway,
+  type TestUpstream,
+} from './helpers.js';
 
 let upstream: TestUpstream;
 let gateway: RunningGateway;
@@ -12,7 +21,11 @@ beforeAll(async () => {
     const owner = (request.headers.authorization ?? '').replace(/^Bearer /, '');
     turn += 1;
     setTimeout(() => {
-      sendJson(response, 200, drataPage([drataItem({ clientAlias: owner, id: owner === 'alice-key' ? 1 : 2 })]));
+      sendJson(
+        response,
+        200,
+        drataPage([drataItem({ clientAlias: owner, id: owner === 'alice-key' ? 1 : 2 })]),
+      );
     }, turn % 7);
   });
   gateway = await startGateway({ baseUrl: upstream.baseUrl });
@@ -22,7 +35,7 @@ afterAll(async () => {
   await upstream.close();
 });
 
-it('two tokens interleaved over hundreds of concurrent requests never see each other\'s data', async () => {
+it("two tokens interleaved over hundreds of concurrent requests never see each other's data", async () => {
   const owners = Array.from({ length: 300 }, (_, index) => (index % 2 === 0 ? 'alice-key' : 'bob-key'));
   const answers = await Promise.all(
     owners.map((owner, index) =>
@@ -34,13 +47,18 @@ it('two tokens interleaved over hundreds of concurrent requests never see each o
   answers.forEach((answer, index) => {
     const owner = owners[index];
     expect(answer.body).toEqual({
-      data: { a: { nodes: [{ id: owner === 'alice-key' ? '1' : '2', clientAlias: owner }] }, b: { total: 1 } },
+      data: {
+        a: { nodes: [{ id: owner === 'alice-key' ? '1' : '2', clientAlias: owner }] },
+        b: { total: 1 },
+      },
     });
     expect(answer.headers.get('x-request-id')).toBe(`req-${index}`);
   });
   // One upstream call per GraphQL request: the two equal fields shared it, and no request shared another's.
   expect(upstream.requests).toHaveLength(300);
-  const seen = new Map(upstream.requests.map((request) => [request.headers['x-request-id'], request.headers['authorization']]));
+  const seen = new Map(
+    upstream.requests.map((request) => [request.headers['x-request-id'], request.headers['authorization']]),
+  );
   expect(seen.size).toBe(300);
   owners.forEach((owner, index) => expect(seen.get(`req-${index}`)).toBe(`Bearer ${owner}`));
 });

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the sandbox on 127.0.0.1:4000 with a 15 s deadline', () => {
+    expect(loadConfig({})).toEqual({
+      upstream: { kind: 'sandbox' },
+      port: 4000,
+      host: '127.0.0.1',
+      timeoutMs: 15000,
+      logLevel: 'info',
+      production: false,
+    });
+  });
+
+  it.each([
+    ['us', 'https://public-api.drata.com/public'],
+    ['EU', 'https://public-api.eu.drata.com/public'],
+    ['apac', 'https://public-api.apac.drata.com/public'],
+    ['https://drata.example.com/public/', 'https://drata.example.com/public'],
+    ['http://127.0.0.1:8080/public', 'http://127.0.0.1:8080/public'],
+  ])('DRATA_API_URL=%s is %s', (value, href) => {
+    const config = loadConfig({ DRATA_API_URL: value, NODE_ENV: 'production' });
+    expect(config.upstream).toEqual({ kind: 'url', baseUrl: new URL(href) });
+    expect(config.production).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({
+        DRATA_API_URL: 'sandbox',
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        DRATA_TIMEOUT_MS: '2500',
+        LOG_LEVEL: 'DEBUG',
+      }),
+    ).toEqual({
+      upstream: { kind: 'sandbox' },
+      port: 8080,
+      host: '0.0.0.0',
+      timeoutMs: 2500,
+      logLevel: 'debug',
+      production: false,
+    });
+  });
+
+  it.each([
+    [
+      { NODE_ENV: 'production' },
+      'DRATA_API_URL is not set and NODE_ENV=production: the gateway never serves sandbox data in production. Set DRATA_API_URL: use us, eu, apac, or a full base URL such as https://public-api.drata.com/public.',
+    ],
+    [
+      { NODE_ENV: 'production', DRATA_API_URL: 'sandbox' },
+      'DRATA_API_URL is sandbox and NODE_ENV=production: the gateway never serves sandbox data in production. Set DRATA_API_URL: use us, eu, apac, or a full base URL such as https://public-api.drata.com/public.',
+    ],
+    [
+      { DRATA_API_URL: 'mars' },
+      'DRATA_API_URL="mars" is not valid: use us, eu, apac, or a full base URL such as https://public-api.drata.com/public (or sandbox, the default, for the embedded sandbox).',
+    ],
+    [
+      { DRATA_API_URL: 'ftp://drata.example.com/public' },
+      'DRATA_API_URL="ftp://drata.example.com/public" is not valid: it must be an http(s) URL without credentials, query or fragment; use us, eu, apac, or a full base URL such as https://public-api.drata.com/public (or sandbox, the default, for the embedded sandbox).',
+    ],
+    [
+      { DRATA_API_URL: 'https://user:pw@drata.example.com/public' },
+      'DRATA_API_URL="https://user:pw@drata.example.com/public" is not valid: it must be an http(s) URL without credentials, query or fragment; use us, eu, apac, or a full base URL such as https://public-api.drata.com/public (or sandbox, the default, for the embedded sandbox).',
+    ],
+    [{ PORT: 'http' }, 'PORT="http" is not valid: use a whole number from 0 to 65535.'],
+    [{ PORT: '70000' }, 'PORT="70000" is not valid: use a whole number from 0 to 65535.'],
+    [{ DRATA_TIMEOUT_MS: '0' }, 'DRATA_TIMEOUT_MS="0" is not valid: use a whole number from 1 to 600000.'],
+    [
+      { DRATA_TIMEOUT_MS: '1.5' },
+      'DRATA_TIMEOUT_MS="1.5" is not valid: use a whole number from 1 to 600000.',
+    ],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL="loud" is not valid: use one of fatal, error, warn, info, debug, trace, silent.',
+    ],
+    [
+      { HOST: 'local host' },
+      'HOST="local host" is not valid: use an address or host name to listen on, such as 0.0.0.0.',
+    ],
+  ])('%o is refused with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});
