@@ -58,6 +58,8 @@ const statusWords: Readonly<Record<ErrorCode, string>> = {
   UPSTREAM_TIMEOUT: 'Drata did not answer in time',
   UPSTREAM_UNAVAILABLE: 'Drata could not be reached',
   UPSTREAM_BAD_RESPONSE: "Drata's answer could not be read",
+  BAD_REQUEST: 'The request is not a GraphQL request this server accepts',
+  OPERATION_RESOLUTION_FAILURE: 'The operation to execute could not be determined',
   GRAPHQL_PARSE_FAILED: 'The query could not be parsed',
   GRAPHQL_VALIDATION_FAILED: 'The query does not match the schema',
   INTERNAL_SERVER_ERROR: 'Unexpected error',
@@ -183,6 +185,10 @@ export const badResponse = (reason: string, requestId: string, upstreamStatus?: 
     requestId,
   });
 
+/** `INTERNAL_SERVER_ERROR` for a failure the gateway cannot name: the details stay in the logs. */
+export const unexpected = (requestId: string): GatewayError =>
+  new GatewayError('INTERNAL_SERVER_ERROR', `${statusWords.INTERNAL_SERVER_ERROR}.`, { requestId });
+
 /** `BAD_USER_INPUT` for an argument the gateway refuses before calling Drata. */
 export const badUserInput = (message: string, requestId: string): GatewayError =>
   new GatewayError('BAD_USER_INPUT', message, { requestId });
@@ -209,4 +215,37 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   const date = Date.parse(text);
   if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
   return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/** The extensions a caller may see; anything else a library adds (such as `originalError`) is dropped. */
+const publicExtensions = ['code', 'upstreamStatus', 'upstreamCode', 'retryAfter', 'requestId', 'http'];
+
+/**
+ * The error as a caller may see it: with a `code` and only the public extensions. An error without a
+ * code is a variable that does not fit its type when it has no path (`BAD_USER_INPUT`), else a
+ * failure the gateway did not name, masked as `INTERNAL_SERVER_ERROR`. Returns `error` itself when
+ * nothing needs to change.
+ */
+export function toPublicError(error: GraphQLError): GraphQLError {
+  const given = error.extensions['code'];
+  const keys = Object.keys(error.extensions);
+  if (typeof given === 'string' && keys.every((key) => publicExtensions.includes(key))) return error;
+  let code = typeof given === 'string' ? given : undefined;
+  let { message } = error;
+  if (code === undefined && error.path === undefined) code = 'BAD_USER_INPUT';
+  if (code === undefined) {
+    code = 'INTERNAL_SERVER_ERROR';
+    message = `${statusWords.INTERNAL_SERVER_ERROR}.`;
+  }
+  const extensions = Object.fromEntries(
+    Object.entries(error.extensions).filter(([key]) => publicExtensions.includes(key)),
+  );
+  return new GraphQLError(message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    path: error.path ?? null,
+    originalError: error.originalError ?? null,
+    extensions: { ...extensions, code },
+  });
 }

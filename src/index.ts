@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const graphqlUrl = `http://${host}:${port}/graphql`;
     if (sandbox) {
       logger.info(
-        { graphqlUrl, upstream: 'sandbox', token: undefined },
+        { graphqlUrl, upstream: 'sandbox' },
         `Gateway ready at ${graphqlUrl} on the embedded sandbox (not Drata): send "Authorization: Bearer ${sandboxToken}"`,
       );
     } else {

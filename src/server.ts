@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { ExecutionResult } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createContextFactory, type GatewayContext } from './context.js';
+import { toPublicError } from './errors.js';
 import type { Logger } from './logger.js';
 import { createUnknownValueReporter } from './resolvers/enums.js';
 import { resolvers } from './resolvers/index.js';
@@ -63,6 +65,28 @@ const requestIdHeader = (): Plugin<GatewayContext> => {
   };
 };
 
+/** Gives every error in a result a `code` and only public extensions (see {@link toPublicError}). */
+const publicErrors = (logger: Logger): Plugin<GatewayContext> => {
+  const clean = (result: ExecutionResult): ExecutionResult => {
+    if (!result.errors?.length) return result;
+    const errors = result.errors.map((error) => {
+      const cleaned = toPublicError(error);
+      if (cleaned.extensions['code'] === 'INTERNAL_SERVER_ERROR' && cleaned !== error) {
+        logger.error({ err: error, path: error.path }, 'A field failed without an error code');
+      }
+      return cleaned;
+    });
+    return { ...result, errors };
+  };
+  return {
+    onResultProcess: (payload) => {
+      const { result } = payload;
+      if (Array.isArray(result)) payload.setResult(result.map(clean));
+      else if (!(Symbol.asyncIterator in result)) payload.setResult(clean(result));
+    },
+  };
+};
+
 /**
  * Builds the gateway without listening: `gateway.yoga.fetch` serves requests in-process and
  * `http.createServer(gateway.yoga)` serves them on a socket.
@@ -96,7 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         logger.error({ err: error }, 'GraphQL request failed unexpectedly');
       },
     },
-    plugins: [requestIdHeader()],
+    plugins: [requestIdHeader(), publicErrors(logger)],
   });
   return { yoga, close: () => transport.close() };
 }

@@ -374,7 +374,7 @@ describe('transport failures', () => {
     } as unknown as Dispatcher;
     await using broken = await startGateway({ baseUrl: upstream.baseUrl, dispatcher });
     expect(await connectionsError(auth, broken.url)).toEqual(
-      located('Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }),
+      located('Unexpected error.', { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-1' }),
     );
     expect(broken.logs.join('\n')).toContain('internal detail');
     expect(upstream.requests).toEqual([]);
@@ -434,6 +434,66 @@ describe('errors keep the rest of the response', () => {
       errors: [located(message, { code: 'BAD_USER_INPUT', requestId: 'req-1' })],
     });
     expect(upstream.requests).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a variable of the wrong type',
+      { p: 'x' },
+      'Variable "$p" got invalid value "x"; Int cannot represent non-integer value: "x"',
+    ],
+    ['a missing required variable', {}, 'Variable "$p" of required type "Int!" was not provided.'],
+  ])('%s is BAD_USER_INPUT', async (_name, variables, message) => {
+    const answer = await graphql(
+      gateway.url,
+      'query ($p: Int!) { connections(page: { page: $p }) { total } }',
+      {
+        headers: auth,
+        variables,
+      },
+    );
+    expect(answer.body).toEqual({
+      errors: [{ message, locations: [{ line: 1, column: 8 }], extensions: { code: 'BAD_USER_INPUT' } }],
+    });
+    expect(upstream.requests).toEqual([]);
+  });
+
+  it('a body that is not JSON is BAD_REQUEST, without echoing the parser error', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: '{"query": "{ connections',
+    });
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  it('an operationName that names no operation is OPERATION_RESOLUTION_FAILURE', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ query: 'query A { __typename }', operationName: 'B' }),
+    });
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message: 'Could not determine what operation to execute.',
+          extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+        },
+      ],
+    });
+  });
+
+  it('a Drata code that GraphQL Int cannot hold is UPSTREAM_BAD_RESPONSE, not a serialization error', async () => {
+    mode = (_request, response) => sendJson(response, 200, drataPage([drataItem({ code: 2 ** 40 })]));
+    expect(await connectionsError()).toEqual(
+      located("Drata's answer could not be read: the answer does not have the documented shape.", {
+        code: 'UPSTREAM_BAD_RESPONSE',
+        upstreamStatus: 200,
+        requestId: 'req-1',
+      }),
+    );
   });
 
   it('request errors carry codes too', async () => {

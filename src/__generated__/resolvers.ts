@@ -730,7 +730,15 @@ export type ConnectionState =
  * `extensions.requestId` (the `x-request-id` of the call).
  */
 export type ErrorCode =
-  /** An argument is out of bounds or not accepted, or Drata rejected the request (HTTP 400). */
+  /**
+   * The HTTP request is not a GraphQL request this server accepts: the body is not JSON, a parameter is
+   * missing or of the wrong type, or the method or content type is not supported.
+   */
+  | 'BAD_REQUEST'
+  /**
+   * An argument or variable is out of bounds or does not fit its type, or Drata rejected the request
+   * (HTTP 400).
+   */
   | 'BAD_USER_INPUT'
   /** The key lacks the permission this query needs (HTTP 403). */
   | 'FORBIDDEN'
@@ -740,6 +748,8 @@ export type ErrorCode =
   | 'GRAPHQL_VALIDATION_FAILED'
   /** Something unexpected failed inside the gateway. Details are in its logs, under `requestId`. */
   | 'INTERNAL_SERVER_ERROR'
+  /** The request holds several operations and `operationName` does not pick one of them. */
+  | 'OPERATION_RESOLUTION_FAILURE'
   /** Drata's plan for this account does not include the API (HTTP 402). */
   | 'PAYMENT_REQUIRED'
   /** Drata's rate limit was reached (HTTP 429). `retryAfter` says how many seconds to wait, when known. */

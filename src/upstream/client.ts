@@ -5,6 +5,7 @@ import {
   errorForStatus,
   errorForTransport,
   parseRetryAfter,
+  unexpected,
   upstreamTimeout,
 } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -41,7 +42,8 @@ export interface Caller {
 export interface DrataClient {
   /**
    * `GET /connections?{query}`. Resolves with the checked page; rejects with a {@link GatewayError}
-   * for every failure it can name, or with an unexpected error that stays masked.
+   * for every failure, `INTERNAL_SERVER_ERROR` ("Unexpected error.") for one it cannot name, whose
+   * details go to the log only.
    */
   listConnections(query: string): Promise<ConnectionPageDto>;
 }
@@ -153,7 +155,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       logger.warn({ requestId, cause: (error as { code?: unknown }).code }, 'Calling Drata failed');
       if (typed) throw typed;
       logger.error({ requestId, err: error }, 'Unexpected failure calling Drata');
-      throw error;
+      throw unexpected(requestId);
     } finally {
       clearTimeout(timer);
       // Every path leaves the body consumed or destroyed, so the socket goes back to the pool or away.

@@ -35,6 +35,11 @@ export function checkConnectionPage(body: unknown): ConnectionPageDto | { readon
   if (!Number.isInteger(page) || page < 1) return { invalid: '/page is not a page number' };
   if (!Number.isInteger(limit) || limit < 1) return { invalid: '/limit is not a page size' };
   if (!Number.isInteger(total) || total < 0) return { invalid: '/total is not a count' };
+  // GraphQL's Int is 32-bit: a code outside it could not be served.
+  const badCode = body.data.findIndex(
+    (item) => item.code !== null && (!Number.isInteger(item.code) || Math.abs(item.code) > 2 ** 31 - 1),
+  );
+  if (badCode >= 0) return { invalid: `/data/${badCode}/code is not a 32-bit integer` };
   return body;
 }
 

@@ -1,0 +1,29 @@
+import { GraphQLError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { GatewayError, toPublicError } from '../src/errors.js';
+
+describe('toPublicError', () => {
+  it('keeps a gateway error as it is', () => {
+    const error = new GatewayError('FORBIDDEN', 'no', { upstreamStatus: 403, requestId: 'r' });
+    expect(toPublicError(error)).toBe(error);
+  });
+
+  it('masks a field error without a code and drops private extensions', () => {
+    const error = new GraphQLError('Int cannot represent non-integer value: 1.5', {
+      path: ['connections', 'nodes', 0, 'code'],
+      extensions: { originalError: { stack: 'at x.ts:1' }, detail: 'secret' },
+    });
+    expect(toPublicError(error).toJSON()).toEqual({
+      message: 'Unexpected error.',
+      path: ['connections', 'nodes', 0, 'code'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  });
+
+  it('names a request error without a code BAD_USER_INPUT', () => {
+    expect(toPublicError(new GraphQLError('Variable "$p" got invalid value')).toJSON()).toEqual({
+      message: 'Variable "$p" got invalid value',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+});
