@@ -240,6 +240,13 @@ export function toPublicError(error: GraphQLError): GraphQLError {
   const extensions = Object.fromEntries(
     Object.entries(error.extensions).filter(([key]) => publicExtensions.includes(key)),
   );
+  // yoga answers a request error with HTTP 200 to `application/json` clients unless it carries a
+  // non-GraphQL `originalError`. That one is dropped here, so the error's own status is made to stand.
+  const http = extensions['http'];
+  if ('originalError' in error.extensions && typeof http === 'object' && http !== null) {
+    const { status, headers } = http as { status?: number; headers?: Record<string, string> };
+    extensions['http'] = { status, headers };
+  }
   return new GraphQLError(message, {
     nodes: error.nodes ?? null,
     source: error.source ?? null,

@@ -464,6 +464,7 @@ describe('errors keep the rest of the response', () => {
       headers: { 'content-type': 'application/json', ...auth },
       body: '{"query": "{ connections',
     });
+    expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }],
     });
