@@ -1,3 +1,5 @@
+import { defaultResilience, type ResilienceOptions } from './upstream/policies.js';
+
 /** Drata's regional base URLs. Each already ends in `/public`. */
 export const drataRegions = {
   us: 'https://public-api.drata.com/public',
@@ -16,8 +18,8 @@ export interface GatewayConfig {
   readonly upstream: Upstream;
   readonly port: number;
   readonly host: string;
-  /** The deadline of one call to Drata, in milliseconds. */
-  readonly timeoutMs: number;
+  /** Deadlines, retries, breaker, rate limit, concurrency and size cap toward Drata. */
+  readonly resilience: ResilienceOptions;
   readonly logLevel: LogLevel;
   readonly production: boolean;
 }
@@ -78,9 +80,40 @@ function upstream(env: Env, production: boolean): Upstream {
   return { kind: 'url', baseUrl: url };
 }
 
+/** The variables of {@link ResilienceOptions}: name, field, bounds. Percentages become ratios. */
+const resilienceVariables: readonly [
+  name: string,
+  field: keyof ResilienceOptions,
+  min: number,
+  max: number,
+][] = [
+  ['DRATA_TIMEOUT_MS', 'timeoutMs', 1, 600_000],
+  ['DRATA_ATTEMPT_TIMEOUT_MS', 'attemptTimeoutMs', 1, 600_000],
+  ['DRATA_MAX_ATTEMPTS', 'maxAttempts', 1, 3],
+  ['DRATA_RETRY_BUDGET_PERCENT', 'retryBudgetRatio', 0, 100],
+  ['DRATA_RETRY_BUDGET_MIN_PER_SECOND', 'retryBudgetMinPerSecond', 0, 1000],
+  ['DRATA_BREAKER_THRESHOLD', 'breakerThreshold', 1, 1000],
+  ['DRATA_BREAKER_COOLDOWN_MS', 'breakerCooldownMs', 1, 3_600_000],
+  ['DRATA_RATE_LIMIT_PER_MINUTE', 'rateLimitPerMinute', 0, 1_000_000],
+  ['DRATA_MAX_CONCURRENCY', 'maxConcurrency', 1, 1024],
+  ['DRATA_MAX_QUEUE', 'maxQueue', 0, 100_000],
+  ['DRATA_MAX_RESPONSE_BYTES', 'maxResponseBytes', 1024, 1024 ** 3],
+];
+
+function resilience(env: Env): ResilienceOptions {
+  const options: Record<string, number> = { ...defaultResilience };
+  for (const [name, field, min, max] of resilienceVariables) {
+    const percent = field === 'retryBudgetRatio';
+    const fallback = percent ? defaultResilience[field] * 100 : defaultResilience[field];
+    const value = integer(env, name, fallback, min, max);
+    options[field] = percent ? value / 100 : value;
+  }
+  return options as unknown as ResilienceOptions;
+}
+
 /**
- * Reads the configuration from environment variables: `DRATA_API_URL`, `PORT`, `HOST`,
- * `DRATA_TIMEOUT_MS`, `LOG_LEVEL` and `NODE_ENV`. Throws {@link ConfigError} for a value it cannot use.
+ * Reads the configuration from environment variables: `DRATA_API_URL`, `PORT`, `HOST`, `LOG_LEVEL`,
+ * `NODE_ENV` and the `DRATA_*` policies toward Drata (see the README). Throws {@link ConfigError} for a value it cannot use.
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const production = env['NODE_ENV'] === 'production';
@@ -100,7 +133,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     upstream: upstream(env, production),
     port: integer(env, 'PORT', 4000, 0, 65535),
     host,
-    timeoutMs: integer(env, 'DRATA_TIMEOUT_MS', 15000, 1, 600000),
+    resilience: resilience(env),
     logLevel,
     production,
   };

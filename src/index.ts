@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const baseUrl = sandbox ? sandbox.baseUrl : (config.upstream as { baseUrl: URL }).baseUrl;
   const gateway = createGateway({
     baseUrl,
-    timeoutMs: config.timeoutMs,
+    resilience: config.resilience,
     logger,
     graphiql: !config.production,
   });

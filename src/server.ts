@@ -9,7 +9,8 @@ import { toPublicError } from './errors.js';
 import type { Logger } from './logger.js';
 import { createUnknownValueReporter } from './resolvers/enums.js';
 import { resolvers } from './resolvers/index.js';
-import { createDrataTransport } from './upstream/client.js';
+import { createDrataTransport, type DrataTransport } from './upstream/client.js';
+import type { ResilienceOptions } from './upstream/policies.js';
 
 const schemaDirectory = new URL('../schema/', import.meta.url);
 
@@ -33,13 +34,11 @@ export const userAgent = ((): string => {
 export interface GatewayOptions {
   /** Drata's base URL (or the sandbox's). */
   readonly baseUrl: URL;
-  /** The deadline of one call to Drata, in milliseconds. */
-  readonly timeoutMs: number;
+  /** Deadlines, retries, breaker, rate limit and concurrency toward Drata; unset fields take defaults. */
+  readonly resilience?: Partial<ResilienceOptions>;
   readonly logger: Logger;
   /** Serve GraphiQL to browsers at `/graphql`. */
   readonly graphiql: boolean;
-  /** The largest Drata answer accepted, in bytes (default 5 MiB). */
-  readonly maxResponseBytes?: number;
   /** A connection pool to use instead of the gateway's own (tests inject one). */
   readonly dispatcher?: Dispatcher;
 }
@@ -47,6 +46,8 @@ export interface GatewayOptions {
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
 export interface Gateway {
   readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  /** The transport toward Drata: its counters and its connection pool. */
+  readonly upstream: Pick<DrataTransport, 'stats' | 'dispatcher'>;
   /** Closes the connection pool toward Drata. */
   close(): Promise<void>;
 }
@@ -95,10 +96,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
   const transport = createDrataTransport({
     baseUrl: options.baseUrl,
-    timeoutMs: options.timeoutMs,
     userAgent,
     logger,
-    ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
+    ...(options.resilience !== undefined ? { resilience: options.resilience } : {}),
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
   });
   const reportUnknownValue = createUnknownValueReporter((details, message) => logger.warn(details, message));
@@ -122,5 +122,5 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     plugins: [requestIdHeader(), publicErrors(logger)],
   });
-  return { yoga, close: () => transport.close() };
+  return { yoga, upstream: transport, close: () => transport.close() };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { defaultResilience } from '../src/upstream/policies.js';
 
 describe('loadConfig', () => {
   it('defaults to the sandbox on 127.0.0.1:4000 with a 15 s deadline', () => {
@@ -7,7 +8,21 @@ describe('loadConfig', () => {
       upstream: { kind: 'sandbox' },
       port: 4000,
       host: '127.0.0.1',
-      timeoutMs: 15000,
+      resilience: {
+        timeoutMs: 15000,
+        attemptTimeoutMs: 10000,
+        maxAttempts: 3,
+        backoffBaseMs: 100,
+        backoffCapMs: 2000,
+        retryBudgetRatio: 0.1,
+        retryBudgetMinPerSecond: 1,
+        breakerThreshold: 5,
+        breakerCooldownMs: 30000,
+        rateLimitPerMinute: 400,
+        maxConcurrency: 16,
+        maxQueue: 100,
+        maxResponseBytes: 5 * 1024 * 1024,
+      },
       logLevel: 'info',
       production: false,
     });
@@ -32,13 +47,36 @@ describe('loadConfig', () => {
         PORT: '8080',
         HOST: '0.0.0.0',
         DRATA_TIMEOUT_MS: '2500',
+        DRATA_ATTEMPT_TIMEOUT_MS: '1000',
+        DRATA_MAX_ATTEMPTS: '2',
+        DRATA_RETRY_BUDGET_PERCENT: '20',
+        DRATA_RETRY_BUDGET_MIN_PER_SECOND: '0',
+        DRATA_BREAKER_THRESHOLD: '3',
+        DRATA_BREAKER_COOLDOWN_MS: '5000',
+        DRATA_RATE_LIMIT_PER_MINUTE: '0',
+        DRATA_MAX_CONCURRENCY: '4',
+        DRATA_MAX_QUEUE: '0',
+        DRATA_MAX_RESPONSE_BYTES: '1048576',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
       upstream: { kind: 'sandbox' },
       port: 8080,
       host: '0.0.0.0',
-      timeoutMs: 2500,
+      resilience: {
+        ...defaultResilience,
+        timeoutMs: 2500,
+        attemptTimeoutMs: 1000,
+        maxAttempts: 2,
+        retryBudgetRatio: 0.2,
+        retryBudgetMinPerSecond: 0,
+        breakerThreshold: 3,
+        breakerCooldownMs: 5000,
+        rateLimitPerMinute: 0,
+        maxConcurrency: 4,
+        maxQueue: 0,
+        maxResponseBytes: 1048576,
+      },
       logLevel: 'debug',
       production: false,
     });

@@ -29,7 +29,17 @@ let elsewhere: TestUpstream;
 beforeAll(async () => {
   upstream = await startUpstream((request, response) => mode(request, response));
   elsewhere = await startUpstream((_request, response) => sendJson(response, 200, drataPage([])));
-  gateway = await startGateway({ baseUrl: upstream.baseUrl, timeoutMs: 300, maxResponseBytes: 64 * 1024 });
+  // No retries and no breaker here: this file proves the error table one attempt at a time.
+  gateway = await startGateway({
+    baseUrl: upstream.baseUrl,
+    resilience: {
+      timeoutMs: 300,
+      attemptTimeoutMs: 300,
+      maxResponseBytes: 64 * 1024,
+      maxAttempts: 1,
+      breakerThreshold: 1000,
+    },
+  });
 });
 afterAll(async () => {
   await gateway.close();

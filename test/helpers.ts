@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { createLogger } from '../src/logger.js';
 import { createGateway, type Gateway } from '../src/server.js';
+import type { ResilienceOptions } from '../src/upstream/policies.js';
 
 /** Listens on a free loopback port; resolves with the port. */
 export async function listen(server: Server): Promise<number> {
@@ -34,18 +35,17 @@ export interface RunningGateway {
 /** Starts a gateway on loopback in front of `baseUrl`, logging into memory at debug level. */
 export async function startGateway(options: {
   baseUrl: URL;
-  timeoutMs?: number;
-  maxResponseBytes?: number;
+  resilience?: Partial<ResilienceOptions>;
   dispatcher?: Dispatcher;
 }): Promise<RunningGateway> {
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const gateway = createGateway({
     baseUrl: options.baseUrl,
-    timeoutMs: options.timeoutMs ?? 2000,
+    // Tests get short deadlines and no client-side rate limit unless they ask for them.
+    resilience: { timeoutMs: 2000, attemptTimeoutMs: 2000, rateLimitPerMinute: 0, ...options.resilience },
     logger,
     graphiql: true,
-    ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
   });
   const server = createServer(gateway.yoga.requestListener);
