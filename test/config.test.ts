@@ -110,6 +110,15 @@ describe('loadConfig', () => {
       { DRATA_TIMEOUT_MS: '1.5' },
       'DRATA_TIMEOUT_MS="1.5" is not valid: use a whole number from 1 to 600000.',
     ],
+    [{ DRATA_MAX_ATTEMPTS: '4' }, 'DRATA_MAX_ATTEMPTS="4" is not valid: use a whole number from 1 to 3.'],
+    [
+      { DRATA_RETRY_BUDGET_PERCENT: '101' },
+      'DRATA_RETRY_BUDGET_PERCENT="101" is not valid: use a whole number from 0 to 100.',
+    ],
+    [
+      { DRATA_MAX_CONCURRENCY: '0' },
+      'DRATA_MAX_CONCURRENCY="0" is not valid: use a whole number from 1 to 1024.',
+    ],
     [
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL="loud" is not valid: use one of fatal, error, warn, info, debug, trace, silent.',
