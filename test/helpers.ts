@@ -37,9 +37,13 @@ export async function startGateway(options: {
   baseUrl: URL;
   resilience?: Partial<ResilienceOptions>;
   dispatcher?: Dispatcher;
+  /** Keep no logs (for long runs). */
+  quiet?: boolean;
 }): Promise<RunningGateway> {
   const logs: string[] = [];
-  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
+  const logger = createLogger(options.quiet ? 'silent' : 'debug', {
+    write: (line: string) => void logs.push(line),
+  });
   const gateway = createGateway({
     baseUrl: options.baseUrl,
     // Tests get short deadlines and no client-side rate limit unless they ask for them.
@@ -107,6 +111,10 @@ export interface TestUpstream {
   readonly baseUrl: URL;
   readonly requests: RecordedRequest[];
   readonly server: Server;
+  /** Open connections to it right now. */
+  connections(): Promise<number>;
+  /** Resolves when the connection that carried `request` closes. */
+  closed(request: IncomingMessage): Promise<void>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -114,6 +122,7 @@ export interface TestUpstream {
 /** Starts a test upstream whose answers `handler` writes. Its base URL ends in `/public`. */
 export async function startUpstream(
   handler: (request: IncomingMessage, response: ServerResponse, recorded: RecordedRequest) => void,
+  options: { record?: boolean } = {},
 ): Promise<TestUpstream> {
   const requests: RecordedRequest[] = [];
   const server = createServer((request, response) => {
@@ -127,7 +136,7 @@ export async function startUpstream(
       headers,
       rawHeaders: request.rawHeaders,
     };
-    requests.push(recorded);
+    if (options.record !== false) requests.push(recorded);
     request.resume();
     handler(request, response, recorded);
   });
@@ -137,6 +146,15 @@ export async function startUpstream(
     baseUrl: new URL(`http://127.0.0.1:${port}/public`),
     requests,
     server,
+    connections: () =>
+      new Promise((resolve, reject) => {
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count)));
+      }),
+    closed: (request) =>
+      new Promise((resolve) => {
+        if (request.socket.destroyed) resolve();
+        else request.socket.once('close', () => resolve());
+      }),
     close: stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -122,7 +122,8 @@ export function createRetryBudget(
     },
     tryWithdraw: () => {
       refill();
-      if (balance < 1) return false;
+      // Tolerance for the sum of many fractional deposits (ten times 0.1 is 0.9999999999999999).
+      if (balance < 1 - 1e-9) return false;
       balance -= 1;
       return true;
     },

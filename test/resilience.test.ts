@@ -1,0 +1,467 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as wait } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ResilienceOptions } from '../src/upstream/policies.js';
+import {
+  close,
+  drataItem,
+  drataPage,
+  graphql,
+  listen,
+  sendJson,
+  startGateway,
+  startUpstream,
+  type RunningGateway,
+  type TestUpstream,
+} from './helpers.js';
+
+const auth = { authorization: 'Bearer resilient', 'x-request-id': 'req-1' };
+const query = '{ connections { total } }';
+const ok = { data: { connections: { total: 1 } } };
+
+/** Fast policies for tests: short deadlines and backoff, no breaker and a generous budget unless a test asks. */
+const fast: Partial<ResilienceOptions> = {
+  timeoutMs: 1500,
+  attemptTimeoutMs: 1500,
+  backoffBaseMs: 10,
+  backoffCapMs: 40,
+  breakerThreshold: 1000,
+  retryBudgetMinPerSecond: 1000,
+};
+
+type Handler = (request: IncomingMessage, response: ServerResponse, index: number) => void;
+
+let upstream: TestUpstream | undefined;
+let gateway: RunningGateway | undefined;
+afterEach(async () => {
+  await gateway?.close();
+  await upstream?.close();
+  gateway = undefined;
+  upstream = undefined;
+});
+
+/** Starts an upstream whose n-th request (from 0) `handler` answers, and a gateway in front of it. */
+async function setup(handler: Handler, resilience: Partial<ResilienceOptions> = {}) {
+  let index = 0;
+  upstream = await startUpstream((request, response) => {
+    handler(request, response, index);
+    index += 1;
+  });
+  gateway = await startGateway({ baseUrl: upstream.baseUrl, resilience: { ...fast, ...resilience } });
+  return { upstream, gateway };
+}
+
+/** Sends the query and measures how long the answer took. */
+async function timed(url: string, headers: Record<string, string> = auth) {
+  const started = performance.now();
+  const answer = await graphql(url, query, { headers });
+  return { body: answer.body, ms: performance.now() - started };
+}
+
+const failed = (message: string, extensions: Record<string, unknown>) => ({
+  data: { connections: null },
+  errors: [{ message, locations: [{ line: 1, column: 3 }], path: ['connections'], extensions }],
+});
+
+const okPage: Handler = (_request, response) => sendJson(response, 200, drataPage([drataItem()]));
+const status =
+  (code: number, headers: Record<string, string> = {}): Handler =>
+  (_request, response) =>
+    sendJson(response, code, { statusCode: code, message: 'no', code: 1 }, headers);
+const sequence =
+  (...handlers: Handler[]): Handler =>
+  (request, response, index) =>
+    (handlers[Math.min(index, handlers.length - 1)] as Handler)(request, response, index);
+
+describe('deadlines', () => {
+  it('headers that never come: UPSTREAM_TIMEOUT after the attempt timeout, one attempt, socket released', async () => {
+    const seen: IncomingMessage[] = [];
+    const { upstream: up, gateway: gw } = await setup((request) => seen.push(request), {
+      attemptTimeoutMs: 200,
+    });
+    const { body, ms } = await timed(gw.url);
+    expect(body).toEqual(
+      failed('Drata did not answer in time.', { code: 'UPSTREAM_TIMEOUT', requestId: 'req-1' }),
+    );
+    expect(up.requests).toHaveLength(1);
+    expect(ms).toBeGreaterThanOrEqual(190);
+    expect(ms).toBeLessThan(1000);
+    await up.closed(seen[0]!);
+    expect(await up.connections()).toBe(0);
+  });
+
+  it('the call deadline bounds a long attempt timeout', async () => {
+    const { upstream: up, gateway: gw } = await setup(() => undefined, {
+      timeoutMs: 250,
+      attemptTimeoutMs: 10_000,
+    });
+    const { body, ms } = await timed(gw.url);
+    expect(body).toEqual(
+      failed('Drata did not answer in time.', { code: 'UPSTREAM_TIMEOUT', requestId: 'req-1' }),
+    );
+    expect(up.requests).toHaveLength(1);
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it('a body that trickles and stalls: UPSTREAM_TIMEOUT, one attempt', async () => {
+    const { upstream: up, gateway: gw } = await setup(
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"data":[');
+        setTimeout(() => response.write('{"id":1,'), 50);
+      },
+      { attemptTimeoutMs: 250 },
+    );
+    const { body, ms } = await timed(gw.url);
+    expect(body).toEqual(
+      failed('Drata did not answer in time.', { code: 'UPSTREAM_TIMEOUT', requestId: 'req-1' }),
+    );
+    expect(up.requests).toHaveLength(1);
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it('a caller who disconnects cancels its upstream call', async () => {
+    const seen: IncomingMessage[] = [];
+    let arrived!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const { upstream: up, gateway: gw } = await setup(
+      (request) => {
+        seen.push(request);
+        arrived();
+      },
+      { timeoutMs: 10_000, attemptTimeoutMs: 10_000 },
+    );
+    const controller = new AbortController();
+    const answer = fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ query }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    await reached;
+    const started = performance.now();
+    controller.abort();
+    await answer;
+    await up.closed(seen[0]!);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(up.requests).toHaveLength(1);
+  });
+});
+
+describe('retries', () => {
+  it.each([
+    ['a burst of 503 then recovery', [status(503), status(503), okPage], 3],
+    ['502 once', [status(502), okPage], 2],
+    ['504 once', [status(504), okPage], 2],
+    ['a reset once', [(request: IncomingMessage) => request.socket.destroy(), okPage], 2],
+    [
+      'a reset in the middle of the body',
+      [
+        (request: IncomingMessage, response: ServerResponse) => {
+          response.writeHead(200, { 'content-type': 'application/json', 'content-length': '999' });
+          response.write('{"data":[', () => request.socket.destroy());
+        },
+        okPage,
+      ],
+      2,
+    ],
+    ['429 without Retry-After', [status(429), okPage], 2],
+    ['429 with a garbled Retry-After', [status(429, { 'retry-after': 'in a bit' }), okPage], 2],
+  ] as [string, Handler[], number][])('%s: data after %i attempts', async (_name, handlers, attempts) => {
+    const { upstream: up, gateway: gw } = await setup(sequence(...handlers));
+    const { body, ms } = await timed(gw.url);
+    expect(body).toEqual(ok);
+    expect(up.requests).toHaveLength(attempts);
+    expect(ms).toBeLessThan(1000);
+    expect(gw.gateway.upstream.stats).toMatchObject({ calls: 1, attempts, retries: attempts - 1 });
+  });
+
+  it('503 every time: UPSTREAM_ERROR after 3 attempts, no more', async () => {
+    const { upstream: up, gateway: gw } = await setup(status(503));
+    const { body, ms } = await timed(gw.url);
+    expect(body).toEqual(
+      failed('Drata answered with an error (HTTP 503).', {
+        code: 'UPSTREAM_ERROR',
+        upstreamStatus: 503,
+        upstreamCode: 1,
+        requestId: 'req-1',
+      }),
+    );
+    expect(up.requests).toHaveLength(3);
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it('a refused connection is retried, then UPSTREAM_UNAVAILABLE', async () => {
+    const server = createServer();
+    const port = await listen(server);
+    await close(server);
+    gateway = await startGateway({ baseUrl: new URL(`http://127.0.0.1:${port}/public`), resilience: fast });
+    const { body, ms } = await timed(gateway.url);
+    expect(body).toEqual(
+      failed('Drata could not be reached.', { code: 'UPSTREAM_UNAVAILABLE', requestId: 'req-1' }),
+    );
+    expect(gateway.gateway.upstream.stats).toMatchObject({ attempts: 3, retries: 2 });
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it.each([
+    [500, 'UPSTREAM_ERROR', 'Drata answered with an error (HTTP 500).'],
+    [400, 'BAD_USER_INPUT', 'Drata rejected the request (HTTP 400): no'],
+    [401, 'UNAUTHENTICATED', 'Drata did not accept the API key (HTTP 401): no'],
+    [403, 'FORBIDDEN', 'The API key is not allowed to list connections (HTTP 403): no'],
+    [404, 'UPSTREAM_ERROR', 'Drata answered with an error (HTTP 404): no'],
+  ])('%i is never retried', async (code, errorCode, message) => {
+    const { upstream: up, gateway: gw } = await setup(status(code));
+    const { body } = await timed(gw.url);
+    expect(body).toEqual(
+      failed(message, { code: errorCode, upstreamStatus: code, upstreamCode: 1, requestId: 'req-1' }),
+    );
+    expect(up.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['truncated JSON', '{"data":[{"id":1', 'the answer is not JSON'],
+    ['an HTML body', '<!doctype html><p>maintenance</p>', 'the answer is not JSON'],
+  ])('%s is UPSTREAM_BAD_RESPONSE, not retried', async (_name, text, reason) => {
+    const { upstream: up, gateway: gw } = await setup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(text);
+    });
+    const { body } = await timed(gw.url);
+    expect(body).toEqual(
+      failed(`Drata's answer could not be read: ${reason}.`, {
+        code: 'UPSTREAM_BAD_RESPONSE',
+        upstreamStatus: 200,
+        requestId: 'req-1',
+      }),
+    );
+    expect(up.requests).toHaveLength(1);
+  });
+
+  it('a 10 MiB body is UPSTREAM_BAD_RESPONSE under the default 5 MiB cap', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    const { upstream: up, gateway: gw } = await setup(
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"data":[');
+        for (let index = 0; index < 10; index += 1) response.write(chunk);
+        response.end('],"page":1,"limit":20,"total":0}');
+      },
+      { maxResponseBytes: 5 * 1024 * 1024 },
+    );
+    const { body } = await timed(gw.url);
+    expect(body).toEqual(
+      failed("Drata's answer could not be read: the answer is too large.", {
+        code: 'UPSTREAM_BAD_RESPONSE',
+        upstreamStatus: 200,
+        requestId: 'req-1',
+      }),
+    );
+    expect(up.requests).toHaveLength(1);
+  });
+
+  it('a 302 to another host is never followed: the other host receives nothing', async () => {
+    await using other = await startUpstream((_request, response) => sendJson(response, 200, drataPage([])));
+    const { upstream: up, gateway: gw } = await setup((_request, response) => {
+      response.writeHead(302, { location: `${other.baseUrl.href}/connections?page=1&limit=20` });
+      response.end();
+    });
+    const { body } = await timed(gw.url);
+    expect(body).toEqual(
+      failed('Drata answered with an error (HTTP 302).', {
+        code: 'UPSTREAM_ERROR',
+        upstreamStatus: 302,
+        requestId: 'req-1',
+      }),
+    );
+    expect(up.requests).toHaveLength(1);
+    expect(other.requests).toEqual([]);
+  });
+});
+
+describe('Retry-After', () => {
+  it('in seconds, when it fits the deadline: waits that long, then succeeds', async () => {
+    const { upstream: up, gateway: gw } = await setup(sequence(status(429, { 'retry-after': '1' }), okPage), {
+      timeoutMs: 3000,
+    });
+    const { body, ms } = await timed(gw.url);
+    expect(body).toEqual(ok);
+    expect(up.requests).toHaveLength(2);
+    expect(ms).toBeGreaterThanOrEqual(1000);
+    expect(ms).toBeLessThan(2500);
+    expect(gw.gateway.upstream.stats).toMatchObject({ retryAfterWaits: 1 });
+  });
+
+  it('as an HTTP date, when it fits: waits until then, then succeeds', async () => {
+    const { upstream: up, gateway: gw } = await setup(
+      sequence((request, response, index) => {
+        status(429, { 'retry-after': new Date(Date.now() + 1000).toUTCString() })(request, response, index);
+      }, okPage),
+      { timeoutMs: 4000 },
+    );
+    const { body, ms } = await timed(gw.url);
+    expect(body).toEqual(ok);
+    expect(up.requests).toHaveLength(2);
+    expect(ms).toBeLessThan(3500);
+  });
+
+  it.each([
+    ['seconds', () => '30', 30],
+    ['an HTTP date', () => new Date(Date.now() + 60_000).toUTCString(), 60],
+  ])('in %s, past the deadline: RATE_LIMITED at once with retryAfter', async (_name, header, seconds) => {
+    const { upstream: up, gateway: gw } = await setup((request, response, index) => {
+      status(429, { 'retry-after': header() })(request, response, index);
+    });
+    const { body, ms } = await timed(gw.url);
+    const retryAfter = (body.errors?.[0]?.extensions['retryAfter'] ?? 0) as number;
+    expect(retryAfter).toBeGreaterThanOrEqual(seconds - 1);
+    expect(retryAfter).toBeLessThanOrEqual(seconds);
+    expect(body).toEqual(
+      failed("Drata's rate limit was reached (HTTP 429): no", {
+        code: 'RATE_LIMITED',
+        upstreamStatus: 429,
+        upstreamCode: 1,
+        retryAfter,
+        requestId: 'req-1',
+      }),
+    );
+    expect(up.requests).toHaveLength(1);
+    expect(ms).toBeLessThan(500);
+  });
+});
+
+describe('amplification and the circuit breaker', () => {
+  it('200 concurrent requests against a 503 outage cost at most 1.1x upstream requests; the breaker opens', async () => {
+    const { upstream: up, gateway: gw } = await setup(status(503), {
+      breakerThreshold: 5,
+      breakerCooldownMs: 30_000,
+      retryBudgetMinPerSecond: 1,
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () => graphql(gw.url, query, { headers: auth })),
+    );
+    for (const answer of answers) {
+      expect(answer.body.data).toEqual({ connections: null });
+      expect(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE']).toContain(answer.body.errors?.[0]?.extensions.code);
+    }
+    expect(up.requests.length).toBeLessThanOrEqual(220);
+    expect(gw.gateway.upstream.stats).toMatchObject({ breakerState: 'open', breakerOpened: 1 });
+    expect(gw.gateway.upstream.stats.breakerRejections).toBeGreaterThan(0);
+  });
+
+  it('the retry budget alone keeps retries within 10% of calls (no breaker, no floor)', async () => {
+    const { upstream: up, gateway: gw } = await setup(status(503), {
+      retryBudgetMinPerSecond: 0,
+      maxQueue: 1000,
+    });
+    await Promise.all(Array.from({ length: 200 }, () => graphql(gw.url, query, { headers: auth })));
+    expect(up.requests.length).toBeGreaterThan(200);
+    expect(up.requests.length).toBeLessThanOrEqual(220);
+    expect(gw.gateway.upstream.stats).toMatchObject({ calls: 200, retries: up.requests.length - 200 });
+    expect(gw.gateway.upstream.stats.retriesDenied).toBeGreaterThan(0);
+  });
+
+  it('the breaker fails fast while open and closes after one good probe once the cool-down is over', async () => {
+    let healthy = false;
+    const { upstream: up, gateway: gw } = await setup(
+      (request, response, index) => (healthy ? okPage : status(503))(request, response, index),
+      { breakerThreshold: 3, breakerCooldownMs: 300, maxAttempts: 1 },
+    );
+    for (let index = 0; index < 3; index += 1) await timed(gw.url);
+    expect(up.requests).toHaveLength(3);
+    const fastFail = await timed(gw.url);
+    expect(fastFail.body).toEqual(
+      failed('Drata is failing: calls to it are paused for a moment.', {
+        code: 'UPSTREAM_UNAVAILABLE',
+        retryAfter: 1,
+        requestId: 'req-1',
+      }),
+    );
+    expect(fastFail.ms).toBeLessThan(200);
+    expect(up.requests).toHaveLength(3);
+    healthy = true;
+    // The cool-down is the configured 300 ms: wait it out (plus a margin), no less.
+    await wait(350);
+    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await timed(gw.url)).body).toEqual(ok);
+    expect(up.requests).toHaveLength(5);
+    expect(gw.gateway.upstream.stats).toMatchObject({ breakerState: 'closed', breakerOpened: 1 });
+  });
+
+  it("Drata's 4xx never open the breaker", async () => {
+    const { upstream: up, gateway: gw } = await setup(status(403), { breakerThreshold: 2 });
+    for (let index = 0; index < 5; index += 1) await timed(gw.url);
+    expect(up.requests).toHaveLength(5);
+    expect(gw.gateway.upstream.stats.breakerState).toBe('closed');
+  });
+});
+
+describe('rate limit and concurrency', () => {
+  it('a call over the client-side rate limit waits while the deadline allows, else RATE_LIMITED', async () => {
+    // 60 a minute: a burst of 5, then one a second.
+    const { upstream: up, gateway: gw } = await setup(okPage, { rateLimitPerMinute: 60, timeoutMs: 400 });
+    for (let index = 0; index < 5; index += 1) expect((await timed(gw.url)).body).toEqual(ok);
+    const refused = await timed(gw.url);
+    expect(refused.body).toEqual(
+      failed("The gateway's rate limit toward Drata was reached.", {
+        code: 'RATE_LIMITED',
+        retryAfter: 1,
+        requestId: 'req-1',
+      }),
+    );
+    expect(refused.ms).toBeLessThan(300);
+    expect(up.requests).toHaveLength(5);
+    expect(gw.gateway.upstream.stats).toMatchObject({ rateLimitRejections: 1 });
+  });
+
+  it('a call that fits the deadline waits for its turn', async () => {
+    const { upstream: up, gateway: gw } = await setup(okPage, { rateLimitPerMinute: 60, timeoutMs: 2000 });
+    for (let index = 0; index < 5; index += 1) await timed(gw.url);
+    const waited = await timed(gw.url);
+    expect(waited.body).toEqual(ok);
+    expect(waited.ms).toBeGreaterThanOrEqual(700);
+    expect(up.requests).toHaveLength(6);
+    expect(gw.gateway.upstream.stats).toMatchObject({ rateLimitWaits: 1 });
+  });
+
+  it('at most maxConcurrency in flight; past the queue a call fails fast', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { gateway: gw } = await setup(
+      (_request, response) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        setTimeout(() => {
+          inFlight -= 1;
+          okPage(_request, response, 0);
+        }, 150);
+      },
+      { maxConcurrency: 2, maxQueue: 1 },
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, (_, index) =>
+        timed(gw.url, { ...auth, 'x-request-id': `req-${index}` }).then((answer) => answer.body),
+      ),
+    );
+    const refused = answers.filter((body) => body.data?.['connections'] === null);
+    expect(refused).toEqual([
+      {
+        data: { connections: null },
+        errors: [
+          {
+            message: 'Too many calls to Drata are waiting already.',
+            locations: [{ line: 1, column: 3 }],
+            path: ['connections'],
+            extensions: {
+              code: 'UPSTREAM_UNAVAILABLE',
+              requestId: expect.stringMatching(/^req-\d$/) as unknown,
+            },
+          },
+        ],
+      },
+    ]);
+    expect(answers.filter((body) => body.data?.['connections'] !== null)).toHaveLength(3);
+    expect(most).toBe(2);
+    expect(gw.gateway.upstream.stats).toMatchObject({ queueRejections: 1 });
+  });
+});
