@@ -4,7 +4,9 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import { unauthenticated } from './errors.js';
 import type { Logger } from './logger.js';
 import type { DrataTransport } from './upstream/client.js';
-import type { ConnectionPageDto } from './upstream/types.js';
+import { connectionsQuery } from './upstream/query.js';
+import { findConnectionsById, scanPageSize, type EntityScanOptions } from './upstream/scan.js';
+import type { ConnectionDto, ConnectionPageDto } from './upstream/types.js';
 
 /** What a request may do with Drata: per-request loaders bound to the caller's token. */
 export interface DrataSession {
@@ -13,6 +15,12 @@ export interface DrataSession {
    * in one operation make one upstream call.
    */
   readonly connectionsPage: DataLoader<string, ConnectionPageDto>;
+  /**
+   * Connections by id, for entity references: every id asked for in one operation becomes one scan
+   * of the list, whose pages come from `connectionsPage` (so no page is fetched twice). Null for an id
+   * that does not exist.
+   */
+  readonly connectionById: DataLoader<string, ConnectionDto | null>;
 }
 
 /** The context of one GraphQL request. Everything in it dies with the request. */
@@ -61,6 +69,7 @@ export function parseAuthorization(header: string | null): Credentials | { reado
 /** Everything the per-request context is made from; all of it lives as long as the gateway. */
 export interface ContextDependencies {
   readonly transport: DrataTransport;
+  readonly entityScan: EntityScanOptions;
   readonly logger: Logger;
   readonly reportUnknownValue: (enumName: string, value: string) => void;
 }
@@ -83,19 +92,23 @@ export function createContextFactory(dependencies: ContextDependencies) {
       const credentials = parseAuthorization(request.headers.get('authorization'));
       if ('reason' in credentials) throw unauthenticated(credentials.reason, requestId);
       const client = dependencies.transport.forCaller({ ...credentials, requestId, signal: request.signal });
-      session = {
-        connectionsPage: new DataLoader<string, ConnectionPageDto>(
-          (queries) =>
-            Promise.all(
-              queries.map((query) =>
-                client
-                  .listConnections(query)
-                  .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-              ),
+      const connectionsPage = new DataLoader<string, ConnectionPageDto>(
+        (queries) =>
+          Promise.all(
+            queries.map((query) =>
+              client
+                .listConnections(query)
+                .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
             ),
-          { maxBatchSize: 16 },
-        ),
-      };
+          ),
+        { maxBatchSize: 16 },
+      );
+      const loadScanPage = (page: number): Promise<ConnectionPageDto> =>
+        connectionsPage.load(connectionsQuery({ page, limit: scanPageSize }));
+      const connectionById = new DataLoader<string, ConnectionDto | null>((ids) =>
+        findConnectionsById(ids, loadScanPage, dependencies.entityScan, requestId),
+      );
+      session = { connectionsPage, connectionById };
       return session;
     };
     return { ...initial, requestId, logger, drata, reportUnknownValue: dependencies.reportUnknownValue };

@@ -60,6 +60,7 @@ const statusWords: Readonly<Record<ErrorCode, string>> = {
   UPSTREAM_BAD_RESPONSE: "Drata's answer could not be read",
   BAD_REQUEST: 'The request is not a GraphQL request this server accepts',
   OPERATION_RESOLUTION_FAILURE: 'The operation to execute could not be determined',
+  SCAN_LIMIT_REACHED: 'The lookup did not reach this connection',
   GRAPHQL_PARSE_FAILED: 'The query could not be parsed',
   GRAPHQL_VALIDATION_FAILED: 'The query does not match the schema',
   INTERNAL_SERVER_ERROR: 'Unexpected error',

@@ -1,25 +1,40 @@
 import { readFileSync } from 'node:fs';
-import { makeExecutableSchema } from '@graphql-tools/schema';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { addResolversToSchema } from '@graphql-tools/schema';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { ExecutionResult } from 'graphql';
+import { parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { toPublicError } from './errors.js';
 import type { Logger } from './logger.js';
 import { createUnknownValueReporter } from './resolvers/enums.js';
-import { resolvers } from './resolvers/index.js';
+import { entityResolvers, resolvers } from './resolvers/index.js';
 import { createDrataTransport, type DrataTransport } from './upstream/client.js';
 import type { ResilienceOptions } from './upstream/policies.js';
+import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
 
 const schemaDirectory = new URL('../schema/', import.meta.url);
 
-/** The SDL files of `schema/`, the schema's contract. */
-export const schemaFiles = ['schema.graphql', 'enums.generated.graphql'] as const;
+/** The SDL files of `schema/` that make the schema's contract. */
+const schemaFiles = ['schema.graphql', 'enums.generated.graphql'] as const;
 
-/** The gateway's SDL: every file of `schema/`, read once. */
-export const loadTypeDefs = (): string[] =>
-  schemaFiles.map((file) => readFileSync(new URL(file, schemaDirectory), 'utf8'));
+/** The gateway's SDL: the files of `schema/`, read once, as one document. */
+export const loadTypeDefs = (): string =>
+  schemaFiles.map((file) => readFileSync(new URL(file, schemaDirectory), 'utf8')).join('\n');
+
+/**
+ * The executable schema: a Federation v2 subgraph (`_service`, `_entities`) built by `@apollo/subgraph`
+ * from the SDL and the entity resolvers, with the typed field resolvers added by `@graphql-tools`.
+ */
+export function createSchema(): GraphQLSchema {
+  const subgraph = buildSubgraphSchema({
+    typeDefs: parse(loadTypeDefs()),
+    resolvers: entityResolvers as GraphQLResolverMap<unknown>,
+  });
+  return addResolversToSchema({ schema: subgraph, resolvers });
+}
 
 /** The gateway's name and version, as sent in `User-Agent`. */
 export const userAgent = ((): string => {
@@ -39,6 +54,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Serve GraphiQL to browsers at `/graphql`. */
   readonly graphiql: boolean;
+  /** How far entity lookups scan Drata's list. */
+  readonly entityScan?: EntityScanOptions;
   /** A connection pool to use instead of the gateway's own (tests inject one). */
   readonly dispatcher?: Dispatcher;
 }
@@ -103,8 +120,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const reportUnknownValue = createUnknownValueReporter((details, message) => logger.warn(details, message));
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
-    schema: makeExecutableSchema<GatewayContext>({ typeDefs: loadTypeDefs(), resolvers }),
-    context: createContextFactory({ transport, logger, reportUnknownValue }),
+    schema: createSchema(),
+    context: createContextFactory({
+      transport,
+      entityScan: options.entityScan ?? defaultEntityScan,
+      logger,
+      reportUnknownValue,
+    }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,

@@ -13,6 +13,7 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant in time as an ISO-8601 / RFC 3339 string in UTC, such as `2025-07-01T16:45:55.246Z`. */
   DateTime: { input: Date; output: Date | string; }
+  _FieldSet: { input: string; output: string; }
 };
 
 /** The product a connection integrates with (Okta, AWS, GitHub, ...): Drata's `ClientTypeEnum`. */
@@ -601,7 +602,10 @@ export type ClientType =
   /** Drata client type `ZOOM`. */
   | 'ZOOM';
 
-/** A connection: one integration between Drata and a product your company uses. */
+/**
+ * A connection: one integration between Drata and a product your company uses. An entity: other
+ * subgraphs reference it by `id`.
+ */
 export type Connection = {
   readonly __typename?: 'Connection';
   /** When `clientAlias` last changed; null if never. */
@@ -754,6 +758,12 @@ export type ErrorCode =
   | 'PAYMENT_REQUIRED'
   /** Drata's rate limit was reached (HTTP 429). `retryAfter` says how many seconds to wait, when known. */
   | 'RATE_LIMITED'
+  /**
+   * An entity lookup (`_entities`, from another subgraph) did not reach this id: Drata has no lookup by
+   * id, so the gateway reads the list up to a cap (`DRATA_ENTITY_SCAN_MAX_PAGES` pages of 50) and stopped
+   * there. Ids that do not exist in a list read to its end resolve to null instead.
+   */
+  | 'SCAN_LIMIT_REACHED'
   /** The account has not accepted Drata's terms and conditions for the API (HTTP 412). */
   | 'TERMS_NOT_ACCEPTED'
   /** No `Authorization: Bearer <key>` header, a malformed one, or Drata refused the key (HTTP 401). */
@@ -866,6 +876,17 @@ export type SortDirection =
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs>;
 
 export type ResolverFn<TResult, TParent, TContext, TArgs> = (
@@ -925,15 +946,28 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Connection: Connection;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Connection:
+    ( { __typename: 'Connection' }
+    & GraphQLRecursivePick<FederationTypes['Connection'], {"id":true}> );
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ClientType: ClientType;
   Connection: ResolverTypeWrapper<ConnectionDto>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ConnectionFilter: ConnectionFilter;
   ConnectionPage: ResolverTypeWrapper<ConnectionPageDto>;
   ConnectionProviderType: ResolverTypeWrapper<ConnectionProviderTypeDto>;
@@ -942,32 +976,30 @@ export type ResolversTypes = {
   ConnectionState: ConnectionState;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ErrorCode: ErrorCode;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   PageInput: PageInput;
   ProviderType: ProviderType;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SortDirection: SortDirection;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Boolean: Scalars['Boolean']['output'];
   Connection: ConnectionDto;
+  String: Scalars['String']['output'];
+  Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  ID: Scalars['ID']['output'];
   ConnectionFilter: ConnectionFilter;
   ConnectionPage: ConnectionPageDto;
   ConnectionProviderType: ConnectionProviderTypeDto;
   ConnectionSort: ConnectionSort;
   DateTime: Scalars['DateTime']['output'];
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   PageInput: PageInput;
   Query: Record<PropertyKey, never>;
-  String: Scalars['String']['output'];
 };
 
-export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Connection'] = ResolversParentTypes['Connection']> = {
+export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Connection'] = ResolversParentTypes['Connection'], FederationReferenceType extends FederationReferenceTypes['Connection'] = FederationReferenceTypes['Connection']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Connection']> | FederationReferenceType, FederationReferenceType, ContextType>;
   aliasUpdatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   clientAlias?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clientId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -1,6 +1,15 @@
 import type { ConnectionResolvers } from '../__generated__/resolvers.js';
 import { toSchemaEnum } from './enums.js';
 
+/**
+ * `Connection.__resolveReference`: a connection another subgraph references by `id`, through the
+ * request's batching loader (null when it does not exist).
+ */
+export const resolveConnectionReference: NonNullable<ConnectionResolvers['__resolveReference']> = (
+  reference,
+  context,
+) => context.drata().connectionById.load(reference.id);
+
 /** `Connection`: Drata's item, read tolerantly. Fields not listed here pass through as Drata sent them. */
 export const Connection: ConnectionResolvers = {
   id: (connection) => String(connection.id),

@@ -1,0 +1,64 @@
+import { GatewayError } from '../errors.js';
+import type { ConnectionDto, ConnectionPageDto } from './types.js';
+
+/** How far an entity lookup may scan Drata's list, which has no lookup by id. */
+export interface EntityScanOptions {
+  /** Pages of 50 that one lookup may read at most. */
+  readonly maxPages: number;
+  /** Pages read at once. */
+  readonly parallelism: number;
+}
+
+export const defaultEntityScan: EntityScanOptions = { maxPages: 40, parallelism: 4 };
+
+/** The page size of a scan: Drata's largest. */
+export const scanPageSize = 50;
+
+/**
+ * Finds connections by id in one scan of Drata's list: page 1 first (it tells the total), then the
+ * rest `parallelism` pages at a time, stopping as soon as every id is found or the list ends, and at
+ * `maxPages` at the latest. Returns, for each id in order, its connection, `null` when the whole list
+ * was read without it, a `SCAN_LIMIT_REACHED` error when the scan stopped at its cap first, or the
+ * error that stopped the scan.
+ */
+export async function findConnectionsById(
+  ids: readonly string[],
+  loadPage: (page: number) => Promise<ConnectionPageDto>,
+  options: EntityScanOptions,
+  requestId: string,
+): Promise<(ConnectionDto | null | Error)[]> {
+  const wanted = new Set(ids);
+  const found = new Map<string, ConnectionDto>();
+  const collect = (page: ConnectionPageDto): void => {
+    for (const item of page.data) {
+      const id = String(item.id);
+      if (wanted.has(id) && !found.has(id)) found.set(id, item);
+    }
+  };
+  let failure: Error | undefined;
+  let complete = false;
+  try {
+    const first = await loadPage(1);
+    collect(first);
+    const pages = Math.ceil(first.total / scanPageSize);
+    const last = Math.min(pages, options.maxPages);
+    for (let next = 2; found.size < wanted.size && next <= last; next += options.parallelism) {
+      const batch = Array.from({ length: Math.min(options.parallelism, last - next + 1) }, (_, index) => next + index);
+      (await Promise.all(batch.map(loadPage))).forEach(collect);
+    }
+    complete = pages <= options.maxPages;
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+  }
+  return ids.map((id) => {
+    const connection = found.get(id);
+    if (connection) return connection;
+    if (failure) return failure;
+    if (complete) return null;
+    return new GatewayError(
+      'SCAN_LIMIT_REACHED',
+      `Connection ${JSON.stringify(id.slice(0, 64))} is not among the first ${options.maxPages * scanPageSize} connections, as far as a lookup reads.`,
+      { requestId },
+    );
+  });
+}
