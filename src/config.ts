@@ -1,4 +1,5 @@
 import { defaultResilience, type ResilienceOptions } from './upstream/policies.js';
+import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
 
 /** Drata's regional base URLs. Each already ends in `/public`. */
 export const drataRegions = {
@@ -20,6 +21,8 @@ export interface GatewayConfig {
   readonly host: string;
   /** Deadlines, retries, breaker, rate limit, concurrency and size cap toward Drata. */
   readonly resilience: ResilienceOptions;
+  /** How far entity lookups scan Drata's list. */
+  readonly entityScan: EntityScanOptions;
   readonly logLevel: LogLevel;
   readonly production: boolean;
 }
@@ -134,6 +137,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host,
     resilience: resilience(env),
+    entityScan: {
+      maxPages: integer(env, 'DRATA_ENTITY_SCAN_MAX_PAGES', defaultEntityScan.maxPages, 1, 1000),
+      parallelism: integer(env, 'DRATA_ENTITY_SCAN_PARALLELISM', defaultEntityScan.parallelism, 1, 16),
+    },
     logLevel,
     production,
   };

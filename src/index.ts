@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const gateway = createGateway({
     baseUrl,
     resilience: config.resilience,
+    entityScan: config.entityScan,
     logger,
     graphiql: !config.production,
   });

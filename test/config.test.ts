@@ -23,6 +23,7 @@ describe('loadConfig', () => {
         maxQueue: 100,
         maxResponseBytes: 5 * 1024 * 1024,
       },
+      entityScan: { maxPages: 40, parallelism: 4 },
       logLevel: 'info',
       production: false,
     });
@@ -57,6 +58,8 @@ describe('loadConfig', () => {
         DRATA_MAX_CONCURRENCY: '4',
         DRATA_MAX_QUEUE: '0',
         DRATA_MAX_RESPONSE_BYTES: '1048576',
+        DRATA_ENTITY_SCAN_MAX_PAGES: '10',
+        DRATA_ENTITY_SCAN_PARALLELISM: '2',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -77,6 +80,7 @@ describe('loadConfig', () => {
         maxQueue: 0,
         maxResponseBytes: 1048576,
       },
+      entityScan: { maxPages: 10, parallelism: 2 },
       logLevel: 'debug',
       production: false,
     });

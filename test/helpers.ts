@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { createLogger } from '../src/logger.js';
 import { createGateway, type Gateway } from '../src/server.js';
 import type { ResilienceOptions } from '../src/upstream/policies.js';
+import type { EntityScanOptions } from '../src/upstream/scan.js';
 
 /** Listens on a free loopback port; resolves with the port. */
 export async function listen(server: Server): Promise<number> {
@@ -36,6 +37,7 @@ export interface RunningGateway {
 export async function startGateway(options: {
   baseUrl: URL;
   resilience?: Partial<ResilienceOptions>;
+  entityScan?: EntityScanOptions;
   dispatcher?: Dispatcher;
   /** Keep no logs (for long runs). */
   quiet?: boolean;
@@ -51,6 +53,7 @@ export async function startGateway(options: {
     logger,
     graphiql: true,
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+    ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
   const server = createServer(gateway.yoga.requestListener);
   const port = await listen(server);

@@ -3,9 +3,10 @@ import { toSchemaEnum } from './enums.js';
 
 /**
  * `Connection.__resolveReference`: a connection another subgraph references by `id`, through the
- * request's batching loader (null when it does not exist).
+ * request's batching loader (null when it does not exist). Async, so that a failure (such as no
+ * token) fails this one reference, not the whole `_entities` list.
  */
-export const resolveConnectionReference: NonNullable<ConnectionResolvers['__resolveReference']> = (
+export const resolveConnectionReference: NonNullable<ConnectionResolvers['__resolveReference']> = async (
   reference,
   context,
 ) => context.drata().connectionById.load(reference.id);

@@ -43,7 +43,10 @@ export async function findConnectionsById(
     const pages = Math.ceil(first.total / scanPageSize);
     const last = Math.min(pages, options.maxPages);
     for (let next = 2; found.size < wanted.size && next <= last; next += options.parallelism) {
-      const batch = Array.from({ length: Math.min(options.parallelism, last - next + 1) }, (_, index) => next + index);
+      const batch = Array.from(
+        { length: Math.min(options.parallelism, last - next + 1) },
+        (_, index) => next + index,
+      );
       (await Promise.all(batch.map(loadPage))).forEach(collect);
     }
     complete = pages <= options.maxPages;
