@@ -13,7 +13,9 @@ const sdl = `${printSubgraphSchema(createSchema())}\n`;
 const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 if (current === sdl) process.exit(0);
 if (process.argv.includes('--check')) {
-  console.error('stale: schema/subgraph.graphql differs from the served subgraph SDL. Run `npm run generate`.');
+  console.error(
+    'stale: schema/subgraph.graphql differs from the served subgraph SDL. Run `npm run generate`.',
+  );
   process.exit(1);
 }
 writeFileSync(path, sdl);
