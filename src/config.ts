@@ -25,6 +25,8 @@ export interface GatewayConfig {
   readonly entityScan: EntityScanOptions;
   readonly logLevel: LogLevel;
   readonly production: boolean;
+  /** Whether to serve GraphiQL to browsers: `GRAPHIQL`, by default on outside production. */
+  readonly graphiql: boolean;
 }
 
 /** A configuration value that cannot be used. Its message names the variable and what it accepts. */
@@ -132,7 +134,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       `LOG_LEVEL=${JSON.stringify(env['LOG_LEVEL'])} is not valid: use one of ${logLevels.join(', ')}.`,
     );
   }
+  const graphiql = nonEmpty(env, 'GRAPHIQL')?.toLowerCase();
+  if (graphiql !== undefined && graphiql !== 'true' && graphiql !== 'false') {
+    throw new ConfigError(`GRAPHIQL=${JSON.stringify(env['GRAPHIQL'])} is not valid: use true or false.`);
+  }
   return {
+    graphiql: graphiql === undefined ? !production : graphiql === 'true',
     upstream: upstream(env, production),
     port: integer(env, 'PORT', 4000, 0, 65535),
     host,

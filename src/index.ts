@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     resilience: config.resilience,
     entityScan: config.entityScan,
     logger,
-    graphiql: !config.production,
+    graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
   });
   const server = createServer(gateway.yoga.requestListener);
   server.on('error', (error) => {

@@ -8,6 +8,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { toPublicError } from './errors.js';
+import { graphiqlOptions, type GraphiQLTarget } from './graphiql.js';
 import type { Logger } from './logger.js';
 import { createUnknownValueReporter } from './resolvers/enums.js';
 import { entityResolvers, resolvers } from './resolvers/index.js';
@@ -52,8 +53,8 @@ export interface GatewayOptions {
   /** Deadlines, retries, breaker, rate limit and concurrency toward Drata; unset fields take defaults. */
   readonly resilience?: Partial<ResilienceOptions>;
   readonly logger: Logger;
-  /** Serve GraphiQL to browsers at `/graphql`. */
-  readonly graphiql: boolean;
+  /** Serve GraphiQL to browsers at `/graphql`, set up for the sandbox or for Drata; or not at all. */
+  readonly graphiql: GraphiQLTarget | false;
   /** How far entity lookups scan Drata's list. */
   readonly entityScan?: EntityScanOptions;
   /** A connection pool to use instead of the gateway's own (tests inject one). */
@@ -130,7 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
-    graphiql: options.graphiql,
+    graphiql: options.graphiql === false ? false : graphiqlOptions(options.graphiql),
     renderGraphiQL,
     maskedErrors: { isDev: false },
     logging: {

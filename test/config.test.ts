@@ -26,7 +26,17 @@ describe('loadConfig', () => {
       entityScan: { maxPages: 40, parallelism: 4 },
       logLevel: 'info',
       production: false,
+      graphiql: true,
     });
+  });
+
+  it.each([
+    [{}, true],
+    [{ NODE_ENV: 'production', DRATA_API_URL: 'us' }, false],
+    [{ NODE_ENV: 'production', DRATA_API_URL: 'us', GRAPHIQL: 'true' }, true],
+    [{ GRAPHIQL: 'FALSE' }, false],
+  ])('GraphiQL with %o: %s', (env, graphiql) => {
+    expect(loadConfig(env).graphiql).toBe(graphiql);
   });
 
   it.each([
@@ -83,6 +93,7 @@ describe('loadConfig', () => {
       entityScan: { maxPages: 10, parallelism: 2 },
       logLevel: 'debug',
       production: false,
+      graphiql: true,
     });
   });
 
@@ -123,6 +134,7 @@ describe('loadConfig', () => {
       { DRATA_MAX_CONCURRENCY: '0' },
       'DRATA_MAX_CONCURRENCY="0" is not valid: use a whole number from 1 to 1024.',
     ],
+    [{ GRAPHIQL: 'yes' }, 'GRAPHIQL="yes" is not valid: use true or false.'],
     [
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL="loud" is not valid: use one of fatal, error, warn, info, debug, trace, silent.',

@@ -41,6 +41,8 @@ export async function startGateway(options: {
   dispatcher?: Dispatcher;
   /** Keep no logs (for long runs). */
   quiet?: boolean;
+  /** GraphiQL, as on the sandbox unless set. */
+  graphiql?: false;
 }): Promise<RunningGateway> {
   const logs: string[] = [];
   const logger = createLogger(options.quiet ? 'silent' : 'debug', {
@@ -51,7 +53,7 @@ export async function startGateway(options: {
     // Tests get short deadlines and no client-side rate limit unless they ask for them.
     resilience: { timeoutMs: 2000, attemptTimeoutMs: 2000, rateLimitPerMinute: 0, ...options.resilience },
     logger,
-    graphiql: true,
+    graphiql: options.graphiql ?? 'sandbox',
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });

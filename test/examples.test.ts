@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse, validate } from 'graphql';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { createSchema } from '../src/server.js';
+import { graphql, startGateway, type RunningGateway } from './helpers.js';
+
+const folder = new URL('../examples/', import.meta.url);
+const files = readdirSync(folder).filter((file) => file.endsWith('.graphql'));
+
+/** An example's settings, from its comment lines: `# token: …`, `# variables: {…}`, `# expect: CODE`. */
+function settings(text: string): { token: string; variables: Record<string, unknown>; expect?: string } {
+  const value = (name: string) => new RegExp(`^# ${name}:(.*)$`, 'm').exec(text)?.[1]?.trim();
+  const token = value('token');
+  if (token === undefined) throw new Error('every example names its token, empty for none');
+  const expected = value('expect');
+  return {
+    token,
+    variables: JSON.parse(value('variables') ?? '{}') as Record<string, unknown>,
+    ...(expected ? { expect: expected } : {}),
+  };
+}
+
+let sandbox: Sandbox;
+let gateway: RunningGateway;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  gateway = await startGateway({ baseUrl: sandbox.baseUrl });
+});
+afterAll(async () => {
+  await gateway.close();
+  await sandbox.close();
+});
+
+it('the folder holds the examples the README links', () => {
+  expect(files.length).toBeGreaterThanOrEqual(10);
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  for (const file of files) expect(readme).toContain(`examples/${file}`);
+});
+
+it.each(files)('%s validates against the schema and runs against the sandbox as it says', async (file) => {
+  const text = readFileSync(new URL(file, folder), 'utf8');
+  expect(validate(createSchema(), parse(text))).toEqual([]);
+  const example = settings(text);
+  const answer = await graphql(gateway.url, text, {
+    variables: example.variables,
+    headers: example.token ? { authorization: `Bearer ${example.token}` } : {},
+  });
+  expect(answer.status).toBe(200);
+  if (example.expect) {
+    expect(answer.body.data).toEqual({ connections: null });
+    expect(answer.body.errors?.map((error) => error.extensions.code)).toEqual([example.expect]);
+  } else {
+    expect(answer.body.errors).toBeUndefined();
+    const connections = answer.body.data?.['connections'] as { nodes: unknown[] };
+    expect(connections.nodes.length).toBeGreaterThan(0);
+  }
+});
