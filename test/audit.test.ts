@@ -1,19 +1,8 @@
 import { serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { startGateway, type RunningGateway } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useSandboxGateway } from './helpers.js';
 
-let sandbox: Sandbox;
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  gateway = await startGateway({ baseUrl: sandbox.baseUrl });
-});
-afterAll(async () => {
-  await gateway.close();
-  await sandbox.close();
-});
+const running = useSandboxGateway();
 
 /**
  * The SHOULD audits the gateway does not meet, by audit id, each with its reason; the README lists
@@ -21,7 +10,7 @@ afterAll(async () => {
  */
 const knownShouldFailures: Record<string, string> = {};
 
-const audits = serverAudits({ url: () => gateway.url });
+const audits = serverAudits({ url: () => running.gateway.url });
 
 describe('GraphQL over HTTP audit (graphql-http)', () => {
   it('runs the whole audit', () => {

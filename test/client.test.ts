@@ -1,19 +1,8 @@
 import { ClientError, GraphQLClient, gql } from 'graphql-request';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { startGateway, type RunningGateway } from './helpers.js';
+import { expect, it } from 'vitest';
+import { useSandboxGateway } from './helpers.js';
 
-let sandbox: Sandbox;
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  gateway = await startGateway({ baseUrl: sandbox.baseUrl });
-});
-afterAll(async () => {
-  await gateway.close();
-  await sandbox.close();
-});
+const running = useSandboxGateway();
 
 const document = gql`
   query Misconfigured($page: Int!) {
@@ -42,7 +31,9 @@ interface Answer {
 }
 
 it('a GraphQL client library reads connections through the gateway', async () => {
-  const client = new GraphQLClient(gateway.url, { headers: { authorization: 'Bearer sandbox-token' } });
+  const client = new GraphQLClient(running.gateway.url, {
+    headers: { authorization: 'Bearer sandbox-token' },
+  });
   const answer = await client.request<Answer>(document, { page: 1 });
   expect(answer.connections.total).toBe(40);
   expect(answer.connections.hasNextPage).toBe(true);
@@ -57,7 +48,7 @@ it('a GraphQL client library reads connections through the gateway', async () =>
 });
 
 it('the client library sees the typed error code', async () => {
-  const client = new GraphQLClient(gateway.url, { headers: { authorization: 'Bearer sandbox-403' } });
+  const client = new GraphQLClient(running.gateway.url, { headers: { authorization: 'Bearer sandbox-403' } });
   const error = await client.request<Answer>(document, { page: 1 }).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(ClientError);
   const { response } = error as ClientError;

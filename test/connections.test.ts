@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connectionStateValues,
   providerTypeValues,
   sortDirectionValues,
   sortFieldValues,
 } from '../src/__generated__/drata-enums.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import type { ConnectionDto } from '../src/upstream/types.js';
-import { graphql, pageFields, startGateway, type RunningGateway } from './helpers.js';
+import { graphql, pageFields, useSandboxGateway } from './helpers.js';
 
-let sandbox: Sandbox;
-let gateway: RunningGateway;
+const running = useSandboxGateway();
 const auth = { authorization: 'Bearer sandbox-token' };
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  gateway = await startGateway({ baseUrl: sandbox.baseUrl });
-});
-afterAll(async () => {
-  await gateway.close();
-  await sandbox.close();
-});
 
 interface RestPage {
   data: ConnectionDto[];
@@ -31,7 +20,7 @@ interface RestPage {
 
 /** The sandbox's own REST answer for a query string. */
 async function rest(query: string): Promise<RestPage> {
-  const response = await fetch(`${sandbox.baseUrl.href}/connections?${query}`, { headers: auth });
+  const response = await fetch(`${running.sandbox.baseUrl.href}/connections?${query}`, { headers: auth });
   expect(response.status).toBe(200);
   return (await response.json()) as RestPage;
 }
@@ -78,7 +67,7 @@ const query = `query ($filter: ConnectionFilter, $sort: ConnectionSort, $page: P
 }`;
 
 async function connections(variables: Record<string, unknown>) {
-  const answer = await graphql(gateway.url, query, { variables, headers: auth });
+  const answer = await graphql(running.gateway.url, query, { variables, headers: auth });
   expect(answer.status).toBe(200);
   expect(answer.body.errors).toBeUndefined();
   return answer.body.data?.['connections'] as ReturnType<typeof expectedPage>;

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Agent, type Dispatcher } from 'undici';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import {
   close,
   drataItem,
@@ -13,6 +12,7 @@ import {
   startUpstream,
   type RunningGateway,
   type TestUpstream,
+  useSandboxGateway,
 } from './helpers.js';
 
 const secret = 'tok_9f8e7d6c5b4a';
@@ -530,16 +530,7 @@ describe('errors keep the rest of the response', () => {
 });
 
 describe('the sandbox simulates every error', () => {
-  let sandbox: Sandbox;
-  let onSandbox: RunningGateway;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    onSandbox = await startGateway({ baseUrl: sandbox.baseUrl });
-  });
-  afterAll(async () => {
-    await onSandbox.close();
-    await sandbox.close();
-  });
+  const running = useSandboxGateway();
 
   it.each([
     [
@@ -586,7 +577,7 @@ describe('the sandbox simulates every error', () => {
     ],
     ['sandbox-500', 'UPSTREAM_ERROR', 500, 'Drata answered with an error (HTTP 500).', {}],
   ])('%s gives %s', async (token, code, status, message, extra) => {
-    const answer = await graphql(onSandbox.url, query, {
+    const answer = await graphql(running.gateway.url, query, {
       headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-1' },
     });
     expect(answer.body).toEqual({

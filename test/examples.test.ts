@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse, validate } from 'graphql';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { expect, it } from 'vitest';
 import { createSchema } from '../src/server.js';
-import { graphql, startGateway, type RunningGateway } from './helpers.js';
+import { graphql, useSandboxGateway } from './helpers.js';
 
 const folder = new URL('../examples/', import.meta.url);
 const files = readdirSync(folder).filter((file) => file.endsWith('.graphql'));
@@ -21,16 +20,7 @@ function settings(text: string): { token: string; variables: Record<string, unkn
   };
 }
 
-let sandbox: Sandbox;
-let gateway: RunningGateway;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  gateway = await startGateway({ baseUrl: sandbox.baseUrl });
-});
-afterAll(async () => {
-  await gateway.close();
-  await sandbox.close();
-});
+const running = useSandboxGateway();
 
 it('the folder holds the examples the README links', () => {
   expect(files.length).toBeGreaterThanOrEqual(10);
@@ -42,7 +32,7 @@ it.each(files)('%s validates against the schema and runs against the sandbox as 
   const text = readFileSync(new URL(file, folder), 'utf8');
   expect(validate(createSchema(), parse(text))).toEqual([]);
   const example = settings(text);
-  const answer = await graphql(gateway.url, text, {
+  const answer = await graphql(running.gateway.url, text, {
     variables: example.variables,
     headers: example.token ? { authorization: `Bearer ${example.token}` } : {},
   });

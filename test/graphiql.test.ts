@@ -4,22 +4,18 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDocument } from '../src/graphiql.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { startGateway, type RunningGateway } from './helpers.js';
+import { startGateway, useSandboxGateway } from './helpers.js';
 
 /** Debian's Chromium; `.ci/run` installs it. The test fails, never skips, when it is missing. */
 const executablePath = '/usr/bin/chromium';
 
-let sandbox: Sandbox;
-let gateway: RunningGateway;
+const running = useSandboxGateway();
 let userDataDir: string;
 let browser: BrowserContext;
 let page: Page;
 const requested: string[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
-  gateway = await startGateway({ baseUrl: sandbox.baseUrl });
   userDataDir = mkdtempSync(join(tmpdir(), 'graphiql-'));
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
@@ -36,14 +32,12 @@ beforeAll(async () => {
   });
   page = await browser.newPage();
   page.on('request', (request) => requested.push(request.url()));
-  await page.goto(gateway.url, { waitUntil: 'load' });
+  await page.goto(running.gateway.url, { waitUntil: 'load' });
 }, 60_000);
 
 afterAll(async () => {
   await browser.close();
   rmSync(userDataDir, { recursive: true, force: true });
-  await gateway.close();
-  await sandbox.close();
 });
 
 /** The text of a GraphiQL editor, as the page shows it (Monaco renders lines as `div`s). */
@@ -65,7 +59,7 @@ describe('GraphiQL in a real browser, offline', () => {
   it('renders, from the gateway alone', async () => {
     await page.locator('.graphiql-container').first().waitFor({ timeout: 15_000 });
     expect(await page.title()).toBe('Drata GraphQL gateway');
-    const origin = new URL(gateway.url).origin;
+    const origin = new URL(running.gateway.url).origin;
     const elsewhere = requested.filter((url) => /^https?:/.test(url) && new URL(url).origin !== origin);
     expect(elsewhere).toEqual([]);
     expect(requested.filter((url) => url.startsWith(origin)).length).toBeGreaterThan(0);
@@ -95,7 +89,7 @@ describe('GraphiQL in a real browser, offline', () => {
     // Pasted, not typed: the editor closes brackets and quotes as they are typed.
     const headers = '{"Authorization": "Bearer sandbox-403"}';
     await browser.grantPermissions(['clipboard-read', 'clipboard-write'], {
-      origin: new URL(gateway.url).origin,
+      origin: new URL(running.gateway.url).origin,
     });
     await page.evaluate((text) => navigator.clipboard.writeText(text), headers);
     await page.locator('.graphiql-editor-tool .view-lines').filter({ visible: true }).first().click();
@@ -111,16 +105,16 @@ describe('GraphiQL in a real browser, offline', () => {
   });
 
   it('is off when the gateway is told so (the default in production)', async () => {
-    await using off = await startGateway({ baseUrl: sandbox.baseUrl, graphiql: false });
+    await using off = await startGateway({ baseUrl: running.sandbox.baseUrl, graphiql: false });
     const response = await fetch(off.url, { headers: { accept: 'text/html' } });
     expect(response.headers.get('content-type') ?? '').not.toContain('text/html');
     expect(await response.text()).not.toContain('<html');
-    const on = await fetch(gateway.url, { headers: { accept: 'text/html' } });
+    const on = await fetch(running.gateway.url, { headers: { accept: 'text/html' } });
     expect(on.headers.get('content-type')).toContain('text/html');
   });
 
   it('asked nothing of any host but the gateway, start to end', () => {
-    const origin = new URL(gateway.url).origin;
+    const origin = new URL(running.gateway.url).origin;
     expect(requested.filter((url) => /^https?:/.test(url) && new URL(url).origin !== origin)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
+import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { createLogger } from '../src/logger.js';
 import { createGateway, type Gateway } from '../src/server.js';
 import type { ResilienceOptions } from '../src/upstream/policies.js';
@@ -218,3 +220,36 @@ export const connectionFields = `
 
 /** Every field of `ConnectionPage`. */
 export const pageFields = `page limit total totalPages hasNextPage hasPreviousPage nodes { ${connectionFields} }`;
+
+/** The sandbox and a gateway in front of it, for the tests of a file or a `describe` block. */
+export interface SandboxGateway {
+  readonly sandbox: Sandbox;
+  readonly gateway: RunningGateway;
+}
+
+/**
+ * Starts the sandbox and a gateway in front of it before the tests of the enclosing file or
+ * `describe` block, and stops both after them. Read the fields inside tests and hooks only.
+ */
+export function useSandboxGateway(): SandboxGateway {
+  let sandbox: Sandbox | undefined;
+  let gateway: RunningGateway | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    gateway = await startGateway({ baseUrl: sandbox.baseUrl });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await sandbox?.close();
+  });
+  return {
+    get sandbox() {
+      if (!sandbox) throw new Error('the sandbox starts in beforeAll');
+      return sandbox;
+    },
+    get gateway() {
+      if (!gateway) throw new Error('the gateway starts in beforeAll');
+      return gateway;
+    },
+  };
+}
