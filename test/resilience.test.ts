@@ -145,6 +145,8 @@ describe('deadlines', () => {
     await up.closed(seen[0]!);
     expect(performance.now() - started).toBeLessThan(2000);
     expect(up.requests).toHaveLength(1);
+    // A caller going away is ordinary: nothing is logged as an error.
+    expect(gw.logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 50)).toEqual([]);
   });
 });
 

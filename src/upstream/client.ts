@@ -326,7 +326,8 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
         logger.warn({ requestId, timeoutMs: policy.timeoutMs }, 'Drata did not answer within the deadline');
         throw upstreamTimeout(requestId);
       }
-      if (caller.signal?.aborted) {
+      // The combined signal aborted but not by the deadline: the caller went away.
+      if (signal.aborted) {
         logger.debug({ requestId }, 'The caller went away; the call to Drata was cancelled');
         throw new GatewayError('UPSTREAM_UNAVAILABLE', 'The request was cancelled.', { requestId });
       }
