@@ -42,7 +42,7 @@ const bearer = /^Bearer +([\x21-\x7e]+)$/i;
 const plainRequestId = /^[\w.:-]{1,128}$/;
 
 /** A usable `Authorization` header and the token in it. */
-export interface Credentials {
+interface Credentials {
   readonly authorization: string;
   readonly secret: string;
 }
@@ -52,7 +52,7 @@ export interface Credentials {
  * visible ASCII characters. Returns the credentials, or the reason it cannot be used (which never
  * quotes the header).
  */
-export function parseAuthorization(header: string | null): Credentials | { readonly reason: string } {
+function parseAuthorization(header: string | null): Credentials | { readonly reason: string } {
   if (header === null || header.trim() === '') return { reason: 'No Authorization header' };
   if (header.length > maxAuthorizationLength) {
     return { reason: `The Authorization header is longer than ${maxAuthorizationLength} bytes` };
@@ -75,7 +75,7 @@ export interface ContextDependencies {
 }
 
 /** The request id of a request: the caller's `x-request-id` when it is a plain id, else a new UUID. */
-export function requestIdOf(request: Request): string {
+function requestIdOf(request: Request): string {
   const given = request.headers.get('x-request-id');
   return given !== null && plainRequestId.test(given) ? given : randomUUID();
 }

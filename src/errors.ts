@@ -31,14 +31,11 @@ export class GatewayError extends GraphQLError {
   }
 }
 
-/** Whether `error` is a {@link GatewayError}, possibly with a `requestId` still to add. */
-export const isGatewayError = (error: unknown): error is GatewayError => error instanceof GatewayError;
-
 const definedOnly = (details: ErrorDetails): ErrorDetails =>
   Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
 
 /** The one table from Drata's HTTP status to an error code. Any status not listed is `UPSTREAM_ERROR`. */
-export const codeForStatus: Readonly<Record<number, ErrorCode>> = {
+const codeForStatus: Readonly<Record<number, ErrorCode>> = {
   400: 'BAD_USER_INPUT',
   401: 'UNAUTHENTICATED',
   402: 'PAYMENT_REQUIRED',

@@ -16,9 +16,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
-  let sandbox: Sandbox | undefined;
-  if (config.upstream.kind === 'sandbox') sandbox = await startSandbox();
-  const baseUrl = sandbox ? sandbox.baseUrl : (config.upstream as { baseUrl: URL }).baseUrl;
+  const sandbox: Sandbox | undefined = config.upstream.kind === 'sandbox' ? await startSandbox() : undefined;
+  const baseUrl = config.upstream.kind === 'sandbox' ? sandbox!.baseUrl : config.upstream.baseUrl;
   const gateway = createGateway({
     baseUrl,
     resilience: config.resilience,

@@ -22,7 +22,7 @@ const schemaDirectory = new URL('../schema/', import.meta.url);
 const schemaFiles = ['schema.graphql', 'enums.generated.graphql'] as const;
 
 /** The gateway's SDL: the files of `schema/`, read once, as one document. */
-export const loadTypeDefs = (): string =>
+const loadTypeDefs = (): string =>
   schemaFiles.map((file) => readFileSync(new URL(file, schemaDirectory), 'utf8')).join('\n');
 
 /**

@@ -23,7 +23,7 @@ export const sandboxErrorTokens = {
 } as const;
 
 /** The `Retry-After` seconds of the sandbox's 429. */
-export const sandboxRetryAfterSeconds = 30;
+const sandboxRetryAfterSeconds = 30;
 
 type SortKey = (connection: SandboxConnection) => string | null;
 
@@ -39,7 +39,7 @@ const sortKeys: Readonly<Record<string, SortKey>> = {
  * Sorts like Drata, stably: by the field in the direction asked, absent values last in either
  * direction, ties by `id` ascending. `CONNECTION_PROVIDER_TYPE` sorts by the first provider type.
  */
-export function sortConnections(
+function sortConnections(
   connections: readonly SandboxConnection[],
   field: string,
   direction: string,
