@@ -115,6 +115,12 @@ const parseJson = (text: string): unknown => {
   }
 };
 
+const isAbortError = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  ((error as { name?: unknown }).name === 'AbortError' ||
+    (error as { code?: unknown }).code === 'UND_ERR_ABORTED');
+
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
 /** Creates the transport: one keep-alive pool and one set of policies for the process. */
@@ -326,8 +332,9 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
         logger.warn({ requestId, timeoutMs: policy.timeoutMs }, 'Drata did not answer within the deadline');
         throw upstreamTimeout(requestId);
       }
-      // The combined signal aborted but not by the deadline: the caller went away.
-      if (signal.aborted) {
+      // Aborted, but not by the deadline: the caller went away. Checked on the error too, since the
+      // server's request signal does not always reach the combined one before the error does.
+      if (signal.aborted || caller.signal?.aborted === true || isAbortError(error)) {
         logger.debug({ requestId }, 'The caller went away; the call to Drata was cancelled');
         throw new GatewayError('UPSTREAM_UNAVAILABLE', 'The request was cancelled.', { requestId });
       }
