@@ -11,9 +11,10 @@
  *
  * With `--check` it writes nothing and exits 1 when a file on disk differs from what it would write.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { writeGenerated } from './generated-files.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const documentPath = `${root}openapi/drata-connections.json`;
@@ -200,21 +201,4 @@ const outputs: [path: string, content: string][] = [
   ['src/__generated__/drata-api.ts', apiTs],
 ];
 
-const check = process.argv.includes('--check');
-let stale = 0;
-for (const [path, content] of outputs) {
-  const full = `${root}${path}`;
-  const current = existsSync(full) ? readFileSync(full, 'utf8') : undefined;
-  if (current === content) continue;
-  if (check) {
-    console.error(`stale: ${path} differs from what openapi/drata-connections.json generates`);
-    stale += 1;
-  } else {
-    writeFileSync(full, content);
-    console.log(`wrote ${path}`);
-  }
-}
-if (stale > 0) {
-  console.error('Run `npm run generate` and commit the result.');
-  process.exit(1);
-}
+writeGenerated(outputs, 'openapi/drata-connections.json');

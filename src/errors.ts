@@ -159,7 +159,7 @@ export function errorForTransport(error: unknown, requestId: string): GatewayErr
   }
   if (code === undefined) return undefined;
   if (timeoutCodes.has(code)) {
-    return new GatewayError('UPSTREAM_TIMEOUT', `${statusWords.UPSTREAM_TIMEOUT}.`, { requestId });
+    return upstreamTimeout(requestId);
   }
   if (unavailableCodes.has(code)) {
     return new GatewayError('UPSTREAM_UNAVAILABLE', `${statusWords.UPSTREAM_UNAVAILABLE}.`, {

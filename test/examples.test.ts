@@ -6,6 +6,7 @@ import { graphql, useSandboxGateway } from './helpers.js';
 
 const folder = new URL('../examples/', import.meta.url);
 const files = readdirSync(folder).filter((file) => file.endsWith('.graphql'));
+const schema = createSchema();
 
 /** An example's settings, from its comment lines: `# token: …`, `# variables: {…}`, `# expect: CODE`. */
 function settings(text: string): { token: string; variables: Record<string, unknown>; expect?: string } {
@@ -30,7 +31,7 @@ it('the folder holds the examples the README links', () => {
 
 it.each(files)('%s validates against the schema and runs against the sandbox as it says', async (file) => {
   const text = readFileSync(new URL(file, folder), 'utf8');
-  expect(validate(createSchema(), parse(text))).toEqual([]);
+  expect(validate(schema, parse(text))).toEqual([]);
   const example = settings(text);
   const answer = await graphql(running.gateway.url, text, {
     variables: example.variables,

@@ -144,12 +144,8 @@ function handle(
   connections: readonly SandboxConnection[],
 ): void {
   const url = new URL(request.url ?? '/', 'http://sandbox');
-  if (url.pathname !== '/public/connections') {
+  if (url.pathname !== '/public/connections' || request.method !== 'GET') {
     send(response, 404, exception(404, `Cannot ${request.method ?? 'GET'} ${url.pathname}`));
-    return;
-  }
-  if (request.method !== 'GET') {
-    send(response, 404, exception(404, `Cannot ${request.method ?? ''} ${url.pathname}`));
     return;
   }
   const token = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];

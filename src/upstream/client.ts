@@ -87,6 +87,12 @@ type Outcome =
 /** What an attempt says about Drata's health. */
 type Health = 'up' | 'down' | 'unknown';
 
+/** One exchange's outcome and what it says about Drata's health. */
+interface Exchanged {
+  readonly outcome: Outcome;
+  readonly health: Health;
+}
+
 const retryableStatuses = new Set([429, 502, 503, 504]);
 
 /** Reads a body up to `limit` bytes. Returns undefined, with the body destroyed, past the limit. */
@@ -147,7 +153,12 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
   const slots = createConcurrencyLimiter(policy);
 
   /** One HTTP exchange with Drata, within `signal` and the attempt timeout. */
-  async function exchange(caller: Caller, query: string, signal: AbortSignal, deadlineAt: number) {
+  async function exchange(
+    caller: Caller,
+    query: string,
+    signal: AbortSignal,
+    deadlineAt: number,
+  ): Promise<Exchanged> {
     const { requestId } = caller;
     const attemptMs = Math.max(1, Math.min(policy.attemptTimeoutMs, deadlineAt - Date.now()));
     const attemptTimer = new AbortController();
@@ -188,18 +199,14 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
           retryable: retryableStatuses.has(statusCode),
           retryAfterSeconds,
         };
-        return { outcome, health: (statusCode >= 500 ? 'down' : 'up') as Health };
+        return { outcome, health: statusCode >= 500 ? 'down' : 'up' };
       }
       const declared = Number(response.headers['content-length']);
       const text =
         declared > policy.maxResponseBytes ? undefined : await readCapped(body, policy.maxResponseBytes);
-      const bad = (reason: string) => ({
-        outcome: {
-          ok: false,
-          error: badResponse(reason, requestId, statusCode),
-          retryable: false,
-        } as Outcome,
-        health: 'unknown' as Health,
+      const bad = (reason: string): Exchanged => ({
+        outcome: { ok: false, error: badResponse(reason, requestId, statusCode), retryable: false },
+        health: 'unknown',
       });
       if (text === undefined) return bad('the answer is too large');
       const json = parseJson(text);
@@ -209,21 +216,23 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
         logger.warn({ requestId, problem: page.invalid }, 'Drata answered with an unexpected shape');
         return bad('the answer does not have the documented shape');
       }
-      return { outcome: { ok: true, page } as Outcome, health: 'up' as Health };
+      return { outcome: { ok: true, page }, health: 'up' };
     } catch (error) {
       if (signal.aborted) throw error;
       if (attemptTimer.signal.aborted) {
         logger.warn({ requestId, attemptMs }, 'Drata did not answer in time');
         return {
-          outcome: { ok: false, error: upstreamTimeout(requestId), retryable: false } as Outcome,
-          health: 'down' as Health,
+          outcome: { ok: false, error: upstreamTimeout(requestId), retryable: false },
+          health: 'down',
         };
       }
       const typed = errorForTransport(error, requestId);
       logger.warn({ requestId, cause: (error as { code?: unknown }).code }, 'Calling Drata failed');
       if (!typed) throw error;
-      const outcome: Outcome = { ok: false, error: typed, retryable: typed.code === 'UPSTREAM_UNAVAILABLE' };
-      return { outcome, health: (typed.code === 'UPSTREAM_BAD_RESPONSE' ? 'unknown' : 'down') as Health };
+      return {
+        outcome: { ok: false, error: typed, retryable: typed.code === 'UPSTREAM_UNAVAILABLE' },
+        health: typed.code === 'UPSTREAM_BAD_RESPONSE' ? 'unknown' : 'down',
+      };
     } finally {
       clearTimeout(timer);
       // Every path leaves the body consumed or destroyed, so the socket goes back to the pool or away.
