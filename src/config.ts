@@ -55,6 +55,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
+/** Whether a URL's host name is this machine: `localhost`, 127.0.0.0/8 or `[::1]`. */
+const isLoopback = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
 function upstream(env: Env, production: boolean): Upstream {
   const raw = nonEmpty(env, 'DRATA_API_URL');
   const accepted =
@@ -68,8 +72,11 @@ function upstream(env: Env, production: boolean): Upstream {
     }
     return { kind: 'sandbox' };
   }
-  const region = drataRegions[raw.toLowerCase() as keyof typeof drataRegions] as string | undefined;
-  if (region !== undefined) return { kind: 'url', baseUrl: new URL(region) };
+  const name = raw.toLowerCase();
+  // An own-property lookup: `constructor` or `__proto__` is not a region.
+  if (Object.hasOwn(drataRegions, name)) {
+    return { kind: 'url', baseUrl: new URL(drataRegions[name as keyof typeof drataRegions]) };
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -79,6 +86,11 @@ function upstream(env: Env, production: boolean): Upstream {
   if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
     throw new ConfigError(
       `DRATA_API_URL=${JSON.stringify(raw)} is not valid: it must be an http(s) URL without credentials, query or fragment; ${accepted}.`,
+    );
+  }
+  if (production && url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new ConfigError(
+      `DRATA_API_URL=${JSON.stringify(raw)} is not valid with NODE_ENV=production: callers' API keys would travel in clear text. Use https (plain http is accepted for a loopback host only).`,
     );
   }
   url.pathname = url.pathname.replace(/\/+$/, '');

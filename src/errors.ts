@@ -29,6 +29,12 @@ export class GatewayError extends GraphQLError {
     this.name = 'GatewayError';
     this.code = code;
   }
+
+  /** The same error for another request of the same caller (a shared call's waiter): its own id. */
+  forRequest(requestId: string): GatewayError {
+    if (this.extensions['requestId'] === requestId) return this;
+    return new GatewayError(this.code, this.message, { ...(this.extensions as ErrorDetails), requestId });
+  }
 }
 
 const definedOnly = (details: ErrorDetails): ErrorDetails =>
@@ -187,6 +193,10 @@ export const badResponse = (reason: string, requestId: string, upstreamStatus?: 
 export const unexpected = (requestId: string): GatewayError =>
   new GatewayError('INTERNAL_SERVER_ERROR', `${statusWords.INTERNAL_SERVER_ERROR}.`, { requestId });
 
+/** `UPSTREAM_UNAVAILABLE` for a call whose caller went away before it ended. */
+export const cancelled = (requestId: string): GatewayError =>
+  new GatewayError('UPSTREAM_UNAVAILABLE', 'The request was cancelled.', { requestId });
+
 /** `BAD_USER_INPUT` for an argument the gateway refuses before calling Drata. */
 export const badUserInput = (message: string, requestId: string): GatewayError =>
   new GatewayError('BAD_USER_INPUT', message, { requestId });
@@ -219,10 +229,23 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 const publicExtensions = ['code', 'upstreamStatus', 'upstreamCode', 'retryAfter', 'requestId', 'http'];
 
 /**
+ * Whether GraphQL itself or the gateway raised `error`: a `GraphQLError` whose causes, if any, are
+ * `GraphQLError`s too. An error that wraps anything else (a library's or a runtime's) did not.
+ */
+function isRaisedByGraphQL(error: GraphQLError): boolean {
+  let cause: unknown = error.originalError;
+  while (cause !== undefined && cause !== null) {
+    if (!(cause instanceof GraphQLError)) return false;
+    cause = cause.originalError;
+  }
+  return true;
+}
+
+/**
  * The error as a caller may see it: with a `code` and only the public extensions. An error without a
- * code is a variable that does not fit its type when it has no path (`BAD_USER_INPUT`), else a
- * failure the gateway did not name, masked as `INTERNAL_SERVER_ERROR`. Returns `error` itself when
- * nothing needs to change.
+ * code keeps its message only when GraphQL itself raised it outside any field (a variable that does
+ * not fit its type: `BAD_USER_INPUT`); anything else is a failure the gateway did not name, masked as
+ * `INTERNAL_SERVER_ERROR`. Returns `error` itself when nothing needs to change.
  */
 export function toPublicError(error: GraphQLError): GraphQLError {
   const given = error.extensions['code'];
@@ -230,7 +253,7 @@ export function toPublicError(error: GraphQLError): GraphQLError {
   if (typeof given === 'string' && keys.every((key) => publicExtensions.includes(key))) return error;
   let code = typeof given === 'string' ? given : undefined;
   let { message } = error;
-  if (code === undefined && error.path === undefined) code = 'BAD_USER_INPUT';
+  if (code === undefined && error.path === undefined && isRaisedByGraphQL(error)) code = 'BAD_USER_INPUT';
   if (code === undefined) {
     code = 'INTERNAL_SERVER_ERROR';
     message = `${statusWords.INTERNAL_SERVER_ERROR}.`;

@@ -13,7 +13,7 @@ import type { Logger } from './logger.js';
 import { createUnknownValueReporter } from './resolvers/enums.js';
 import { entityResolvers, resolvers } from './resolvers/index.js';
 import { createDrataTransport, type DrataTransport } from './upstream/client.js';
-import type { ResilienceOptions } from './upstream/policies.js';
+import type { Clock, ResilienceOptions } from './upstream/policies.js';
 import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
 
 const schemaDirectory = new URL('../schema/', import.meta.url);
@@ -59,6 +59,8 @@ export interface GatewayOptions {
   readonly entityScan?: EntityScanOptions;
   /** A connection pool to use instead of the gateway's own (tests inject one). */
   readonly dispatcher?: Dispatcher;
+  /** The clock of the policies toward Drata; the system's by default (tests inject one). */
+  readonly clock?: Clock;
 }
 
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
@@ -118,6 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     ...(options.resilience !== undefined ? { resilience: options.resilience } : {}),
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });
   const reportUnknownValue = createUnknownValueReporter((details, message) => logger.warn(details, message));
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({

@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { createLogger } from '../src/logger.js';
 import { createGateway, type Gateway } from '../src/server.js';
-import type { ResilienceOptions } from '../src/upstream/policies.js';
+import { sleep, type Clock, type ResilienceOptions } from '../src/upstream/policies.js';
 import type { EntityScanOptions } from '../src/upstream/scan.js';
 
 /** Listens on a free loopback port; resolves with the port. */
@@ -41,6 +41,8 @@ export async function startGateway(options: {
   resilience?: Partial<ResilienceOptions>;
   entityScan?: EntityScanOptions;
   dispatcher?: Dispatcher;
+  /** The policies' clock (see `createTestClock`). */
+  clock?: Clock;
   /** Keep no logs (for long runs). */
   quiet?: boolean;
   /** GraphiQL, as on the sandbox unless set. */
@@ -57,6 +59,7 @@ export async function startGateway(options: {
     logger,
     graphiql: options.graphiql ?? 'sandbox',
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
   const server = createServer(gateway.yoga.requestListener);
@@ -252,4 +255,42 @@ export function useSandboxGateway(): SandboxGateway {
       return gateway;
     },
   };
+}
+
+/** A clock whose time moves only when a test says, recording every sleep the policies ask for. */
+export interface TestClock extends Clock {
+  /** Moves time forward. */
+  advance(ms: number): void;
+  /** Every sleep asked for so far (ms), in order. */
+  readonly sleeps: number[];
+}
+
+/**
+ * A test clock: `now` starts at 0 and moves by `advance` only; `sleep` records its wait and resolves
+ * on the next turn of the event loop (or rejects when its signal aborts); `random` is `random`.
+ */
+export function createTestClock(random = 0.5): TestClock {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    sleep: (ms, signal) => {
+      sleeps.push(ms);
+      return sleep(0, signal).then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    },
+    random: () => random,
+    advance: (ms) => {
+      now += ms;
+    },
+    sleeps,
+  };
+}
+
+/** Resolves once `check` holds, checking every 5 ms; rejects with `what` after `deadlineMs`. */
+export async function until(check: () => boolean, what: string, deadlineMs = 5000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -85,7 +85,8 @@ async function run(requests: number): Promise<void> {
           gateway.url,
           `{ connections(page: { page: ${1 + ((done + index) % 7)} }) { total nodes { id state } } }`,
           {
-            headers: { authorization: 'Bearer leak-check' },
+            // A token per request, so that no two calls coalesce: every request reaches the pool.
+            headers: { authorization: `Bearer leak-check-${index}` },
           },
         ).then((answer) => {
           const connections = answer.body.data?.['connections'];

@@ -126,9 +126,13 @@ describe('decideRetry (property-based)', () => {
 });
 
 describe('the retry budget', () => {
-  it('allows retries of 10% of first attempts, plus the floor per second', () => {
+  it('starts with its reserve of ten seconds of floor, then allows 10% of first attempts plus the floor', () => {
     let now = 0;
     const budget = createRetryBudget({ retryBudgetRatio: 0.1, retryBudgetMinPerSecond: 1 }, () => now);
+    expect(Array.from({ length: 11 }, () => budget.tryWithdraw())).toEqual([
+      ...Array.from({ length: 10 }, () => true),
+      false,
+    ]);
     let retries = 0;
     for (let call = 0; call < 1000; call += 1) {
       budget.deposit();
@@ -142,6 +146,13 @@ describe('the retry budget', () => {
       true,
       false,
     ]);
+  });
+
+  it('without a floor it has no reserve: retries come from first attempts only', () => {
+    const budget = createRetryBudget({ retryBudgetRatio: 0.1, retryBudgetMinPerSecond: 0 }, () => 0);
+    expect(budget.tryWithdraw()).toBe(false);
+    for (let call = 0; call < 10; call += 1) budget.deposit();
+    expect([budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([true, false]);
   });
 
   it('does not bank more than ten seconds of floor', () => {
@@ -163,25 +174,27 @@ describe('the circuit breaker', () => {
       (state) => changes.push(state),
       () => now,
     );
-    breaker.recordFailure();
-    breaker.recordFailure();
-    breaker.recordSuccess();
-    breaker.recordFailure();
-    breaker.recordFailure();
-    expect(breaker.acquire()).toBe(0);
-    breaker.recordFailure();
+    const fail = (): void => breaker.record(breaker.acquire()!, 'down');
+    fail();
+    fail();
+    breaker.record(breaker.acquire()!, 'up');
+    fail();
+    fail();
+    expect(breaker.refusedFor()).toBe(0);
+    fail();
     expect(breaker.state).toBe('open');
     now += 400;
-    expect(breaker.acquire()).toBe(600);
+    expect(breaker.refusedFor()).toBe(600);
+    expect(breaker.acquire()).toBeUndefined();
     now += 600;
-    expect(breaker.acquire()).toBe(0);
+    const probe = breaker.acquire();
+    expect(probe).toMatchObject({ probe: true });
     expect(breaker.state).toBe('half-open');
-    expect(breaker.acquire()).toBeGreaterThan(0);
-    breaker.recordFailure();
+    expect(breaker.acquire()).toBeUndefined();
+    breaker.record(probe!, 'down');
     expect(breaker.state).toBe('open');
     now += 1000;
-    expect(breaker.acquire()).toBe(0);
-    breaker.recordSuccess();
+    breaker.record(breaker.acquire()!, 'up');
     expect(breaker.state).toBe('closed');
     expect(changes).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
   });
@@ -191,17 +204,19 @@ describe('the rate limiter', () => {
   it('lets a burst of five seconds through, then paces, and refuses a wait past the deadline', () => {
     let now = 0;
     const limiter = createRateLimiter({ rateLimitPerMinute: 60 }, () => now);
-    expect(Array.from({ length: 5 }, () => limiter.reserve(0))).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from({ length: 5 }, () => limiter.reserve(0)?.waitMs)).toEqual([0, 0, 0, 0, 0]);
     expect(limiter.reserve(500)).toBeUndefined();
     expect(limiter.nextFreeInMs).toBe(1000);
-    expect(limiter.reserve(1000)).toBe(1000);
+    expect(limiter.reserve(1000)?.waitMs).toBe(1000);
     expect(limiter.reserve(1500)).toBeUndefined();
     now += 2000;
-    expect(limiter.reserve(0)).toBe(0);
+    expect(limiter.reserve(0)?.waitMs).toBe(0);
   });
 
   it('is off at 0 requests per minute', () => {
     const limiter = createRateLimiter({ ...defaultResilience, rateLimitPerMinute: 0 });
-    expect(Array.from({ length: 1000 }, () => limiter.reserve(0)).every((wait) => wait === 0)).toBe(true);
+    expect(Array.from({ length: 1000 }, () => limiter.reserve(0)?.waitMs).every((wait) => wait === 0)).toBe(
+      true,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import {
   GatewayError,
   badResponse,
+  cancelled,
   errorForStatus,
   errorForTransport,
   parseRetryAfter,
@@ -17,7 +18,9 @@ import {
   createStats,
   decideRetry,
   defaultResilience,
-  sleep,
+  systemClock,
+  type Clock,
+  type Health,
   type ResilienceOptions,
   type UpstreamStats,
 } from './policies.js';
@@ -34,6 +37,8 @@ export interface DrataTransportOptions {
   readonly resilience?: Partial<ResilienceOptions>;
   /** The connection pool to use; by default the transport makes and owns a keep-alive `Agent`. */
   readonly dispatcher?: Dispatcher;
+  /** The clock, sleeps and jitter of the policies; the system's by default (tests inject their own). */
+  readonly clock?: Clock;
   readonly logger: Logger;
 }
 
@@ -81,11 +86,10 @@ type Outcome =
       readonly ok: false;
       readonly error: GatewayError;
       readonly retryable: boolean;
+      /** Drata answered 429. */
+      readonly rateLimited?: boolean;
       readonly retryAfterSeconds?: number | undefined;
     };
-
-/** What an attempt says about Drata's health. */
-type Health = 'up' | 'down' | 'unknown';
 
 /** One exchange's outcome and what it says about Drata's health. */
 interface Exchanged {
@@ -129,9 +133,27 @@ const isAbortError = (error: unknown): boolean =>
 
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
+/** The signals of one call: its deadline, and its cancellation (every caller waiting for it left). */
+interface CallSignals {
+  /** Aborts at the deadline or on cancellation: everything the call waits on listens to it. */
+  readonly signal: AbortSignal;
+  /** Aborts only when the call is cancelled. */
+  readonly cancel: AbortSignal;
+  /** When the deadline falls, on the clock's time. */
+  readonly deadlineAt: number;
+}
+
+/** An identical call in flight, shared by every request that asks for it until it settles. */
+interface SharedCall {
+  readonly result: Promise<ConnectionPageDto>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
 /** Creates the transport: one keep-alive pool and one set of policies for the process. */
 export function createDrataTransport(options: DrataTransportOptions): DrataTransport {
   const policy: ResilienceOptions = { ...defaultResilience, ...options.resilience };
+  const clock = options.clock ?? systemClock;
   const ownsDispatcher = options.dispatcher === undefined;
   const dispatcher =
     options.dispatcher ??
@@ -142,28 +164,32 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     });
   const base = options.baseUrl.href.replace(/\/+$/, '');
   const { logger } = options;
-  const stats = createStats();
-  const budget = createRetryBudget(policy);
-  const breaker = createCircuitBreaker(policy, (state) => {
-    stats.breakerState = state;
-    if (state === 'open') stats.breakerOpened += 1;
-    logger.warn({ breaker: state }, `The circuit toward Drata is ${state}`);
-  });
-  const rateLimiter = createRateLimiter(policy);
+  const budget = createRetryBudget(policy, clock.now);
+  const rateLimiter = createRateLimiter(policy, clock.now);
   const slots = createConcurrencyLimiter(policy);
+  const stats = createStats(slots);
+  const breaker = createCircuitBreaker(
+    policy,
+    (state) => {
+      stats.breakerState = state;
+      if (state === 'open') stats.breakerOpened += 1;
+      logger.warn({ breaker: state }, `The circuit toward Drata is ${state}`);
+    },
+    clock.now,
+  );
+  /** Calls in flight by caller and request. The key holds the `Authorization` header: never log it. */
+  const shared = new Map<string, SharedCall>();
 
-  /** One HTTP exchange with Drata, within `signal` and the attempt timeout. */
-  async function exchange(
-    caller: Caller,
-    query: string,
-    signal: AbortSignal,
-    deadlineAt: number,
-  ): Promise<Exchanged> {
+  /**
+   * One HTTP exchange with Drata. One timer bounds the whole attempt, from connecting to the last
+   * byte of the body: the attempt timeout, or what is left of the deadline when that is sooner.
+   */
+  async function exchange(caller: Caller, query: string, call: CallSignals): Promise<Exchanged> {
     const { requestId } = caller;
-    const attemptMs = Math.max(1, Math.min(policy.attemptTimeoutMs, deadlineAt - Date.now()));
+    const attemptMs = Math.max(1, Math.min(policy.attemptTimeoutMs, call.deadlineAt - clock.now()));
     const attemptTimer = new AbortController();
     const timer = setTimeout(() => attemptTimer.abort(), attemptMs);
-    const attemptSignal = AbortSignal.any([signal, attemptTimer.signal]);
+    const attemptSignal = AbortSignal.any([call.signal, attemptTimer.signal]);
     let body: Body | undefined;
     try {
       stats.attempts += 1;
@@ -171,6 +197,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
         method: 'GET',
         dispatcher,
         signal: attemptSignal,
+        // The attempt's timer is the bound; undici's own timeouts only back it up.
         headersTimeout: attemptMs,
         bodyTimeout: attemptMs,
         headers: {
@@ -183,20 +210,24 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       body = response.body;
       const { statusCode } = response;
       if (statusCode < 200 || statusCode >= 300) {
+        // An error body is read (to 64 KiB) for Drata's message; any other body is destroyed below.
         const text = statusCode >= 400 ? await readCapped(body, maxErrorBodyBytes) : undefined;
         const header = response.headers['retry-after'];
         const retryAfterSeconds = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+        const rateLimited = statusCode === 429;
         logger.warn({ requestId, upstreamStatus: statusCode }, 'Drata answered with an error status');
         const outcome: Outcome = {
           ok: false,
           error: errorForStatus({
             status: statusCode,
             body: text === undefined ? undefined : asException(parseJson(text)),
-            retryAfter: retryAfterSeconds,
+            // Without a readable Retry-After, a 429 tells the caller the least wait the gateway keeps.
+            retryAfter: retryAfterSeconds ?? (rateLimited ? 1 : undefined),
             requestId,
             secret: caller.secret,
           }),
           retryable: retryableStatuses.has(statusCode),
+          rateLimited,
           retryAfterSeconds,
         };
         return { outcome, health: statusCode >= 500 ? 'down' : 'up' };
@@ -218,8 +249,10 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       }
       return { outcome: { ok: true, page }, health: 'up' };
     } catch (error) {
-      if (signal.aborted) throw error;
-      if (attemptTimer.signal.aborted) {
+      // Cancelled: every caller left. That says nothing about Drata.
+      if (call.cancel.aborted) throw error;
+      // Out of time, by the attempt's timer or by the call's deadline: Drata was too slow.
+      if (attemptTimer.signal.aborted || call.signal.aborted) {
         logger.warn({ requestId, attemptMs }, 'Drata did not answer in time');
         return {
           outcome: { ok: false, error: upstreamTimeout(requestId), retryable: false },
@@ -244,41 +277,45 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     }
   }
 
-  /** One attempt through the policies: breaker, rate limit, a concurrency slot, then the exchange. */
-  async function attempt(
-    caller: Caller,
-    query: string,
-    signal: AbortSignal,
-    deadlineAt: number,
-  ): Promise<Outcome> {
+  /** `UPSTREAM_UNAVAILABLE` for an attempt the open circuit refused. */
+  const circuitOpen = (requestId: string, ms: number): GatewayError => {
+    stats.breakerRejections += 1;
+    return new GatewayError(
+      'UPSTREAM_UNAVAILABLE',
+      'Drata is failing: calls to it are paused for a moment.',
+      {
+        retryAfter: seconds(ms),
+        requestId,
+      },
+    );
+  };
+
+  /**
+   * One attempt through the policies: a look at the breaker (an open circuit fails at once, before a
+   * token is spent), the rate limit (a wait only when it leaves the attempt its full timeout), a
+   * concurrency slot, the breaker's permit, then the exchange. A token not used for a request is given
+   * back.
+   */
+  async function attempt(caller: Caller, query: string, call: CallSignals): Promise<Outcome> {
     const { requestId } = caller;
-    const closedIn = breaker.acquire();
-    if (closedIn > 0) {
-      stats.breakerRejections += 1;
-      throw new GatewayError(
-        'UPSTREAM_UNAVAILABLE',
-        'Drata is failing: calls to it are paused for a moment.',
-        {
-          retryAfter: seconds(closedIn),
-          requestId,
-        },
-      );
+    const refusedFor = breaker.refusedFor();
+    if (refusedFor > 0) throw circuitOpen(requestId, refusedFor);
+    const room = call.deadlineAt - clock.now() - policy.attemptTimeoutMs;
+    const reservation = rateLimiter.reserve(Math.max(0, room));
+    if (reservation === undefined) {
+      stats.rateLimitRejections += 1;
+      throw new GatewayError('RATE_LIMITED', "The gateway's rate limit toward Drata was reached.", {
+        retryAfter: seconds(rateLimiter.nextFreeInMs),
+        requestId,
+      });
     }
-    let health: Health = 'unknown';
+    let sent = false;
     try {
-      const wait = rateLimiter.reserve(deadlineAt - Date.now());
-      if (wait === undefined) {
-        stats.rateLimitRejections += 1;
-        throw new GatewayError('RATE_LIMITED', "The gateway's rate limit toward Drata was reached.", {
-          retryAfter: seconds(rateLimiter.nextFreeInMs),
-          requestId,
-        });
-      }
-      if (wait > 0) {
+      if (reservation.waitMs > 0) {
         stats.rateLimitWaits += 1;
-        await sleep(wait, signal);
+        await clock.sleep(reservation.waitMs, call.signal);
       }
-      const release = await slots.acquire(signal);
+      const release = await slots.acquire(call.signal);
       if (!release) {
         stats.queueRejections += 1;
         throw new GatewayError('UPSTREAM_UNAVAILABLE', 'Too many calls to Drata are waiting already.', {
@@ -286,38 +323,46 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
         });
       }
       try {
-        const result = await exchange(caller, query, signal, deadlineAt);
-        health = result.health;
-        return result.outcome;
+        const permit = breaker.acquire();
+        if (!permit) throw circuitOpen(requestId, breaker.refusedFor());
+        let health: Health = 'unknown';
+        try {
+          sent = true;
+          const result = await exchange(caller, query, call);
+          health = result.health;
+          return result.outcome;
+        } finally {
+          breaker.record(permit, health);
+        }
       } finally {
         release();
       }
     } finally {
-      if (health === 'up') breaker.recordSuccess();
-      else if (health === 'down') breaker.recordFailure();
-      else breaker.recordNeutral();
+      if (!sent) reservation.refund();
     }
   }
 
-  async function call(caller: Caller, query: string): Promise<ConnectionPageDto> {
+  /** One call to Drata: attempts and retries within one deadline, until `cancel` aborts. */
+  async function call(caller: Caller, query: string, cancel: AbortSignal): Promise<ConnectionPageDto> {
     const { requestId } = caller;
     stats.calls += 1;
-    const deadlineAt = Date.now() + policy.timeoutMs;
+    const deadlineAt = clock.now() + policy.timeoutMs;
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), policy.timeoutMs);
-    const signal = caller.signal ? AbortSignal.any([deadline.signal, caller.signal]) : deadline.signal;
+    const signals: CallSignals = { signal: AbortSignal.any([deadline.signal, cancel]), cancel, deadlineAt };
     try {
       budget.deposit();
       for (let attempts = 1; ; attempts += 1) {
-        const outcome = await attempt(caller, query, signal, deadlineAt);
+        const outcome = await attempt(caller, query, signals);
         if (outcome.ok) return outcome.page;
         const decision = decideRetry(
           {
             attempt: attempts,
             retryable: outcome.retryable,
+            rateLimited: outcome.rateLimited === true,
             retryAfterSeconds: outcome.retryAfterSeconds,
-            remainingMs: deadlineAt - Date.now(),
-            random: Math.random(),
+            remainingMs: deadlineAt - clock.now(),
+            random: clock.random(),
           },
           policy,
         );
@@ -327,25 +372,28 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
           throw outcome.error;
         }
         stats.retries += 1;
-        if (outcome.retryAfterSeconds !== undefined) stats.retryAfterWaits += 1;
+        if (outcome.rateLimited === true || outcome.retryAfterSeconds !== undefined)
+          stats.retryAfterWaits += 1;
         logger.debug(
           { requestId, attempt: attempts, delayMs: Math.round(decision.delayMs) },
           'Retrying Drata',
         );
-        await sleep(decision.delayMs, signal);
+        await clock.sleep(decision.delayMs, signals.signal);
       }
     } catch (error) {
-      if (error instanceof GatewayError) throw error;
+      if (error instanceof GatewayError) {
+        if (error.code === 'UPSTREAM_TIMEOUT') stats.timeouts += 1;
+        throw error;
+      }
+      // Checked before the deadline: when the callers have left, nobody is waiting for a timeout.
+      if (cancel.aborted || (isAbortError(error) && !deadline.signal.aborted)) {
+        logger.debug({ requestId }, 'Every caller went away; the call to Drata was cancelled');
+        throw cancelled(requestId);
+      }
       if (deadline.signal.aborted) {
         stats.timeouts += 1;
         logger.warn({ requestId, timeoutMs: policy.timeoutMs }, 'Drata did not answer within the deadline');
         throw upstreamTimeout(requestId);
-      }
-      // Aborted, but not by the deadline: the caller went away. Checked on the error too, since the
-      // server's request signal does not always reach the combined one before the error does.
-      if (signal.aborted || caller.signal?.aborted === true || isAbortError(error)) {
-        logger.debug({ requestId }, 'The caller went away; the call to Drata was cancelled');
-        throw new GatewayError('UPSTREAM_UNAVAILABLE', 'The request was cancelled.', { requestId });
       }
       logger.error({ requestId, err: error }, 'Unexpected failure calling Drata');
       throw unexpected(requestId);
@@ -354,8 +402,66 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     }
   }
 
+  /**
+   * A caller's share of a call: the call's page, or its error stamped with this caller's request id.
+   * A caller who goes away leaves at once; the call is cancelled when its last waiter leaves.
+   */
+  function join(key: string, entry: SharedCall, caller: Caller): Promise<ConnectionPageDto> {
+    const { signal, requestId } = caller;
+    entry.waiters += 1;
+    return new Promise((resolve, reject) => {
+      const leave = (): void => {
+        entry.waiters -= 1;
+        reject(cancelled(requestId));
+        if (entry.waiters > 0) return;
+        // Nobody waits any more: later callers start afresh rather than join a cancelled call.
+        if (shared.get(key) === entry) shared.delete(key);
+        entry.controller.abort();
+      };
+      if (signal?.aborted === true) {
+        leave();
+        return;
+      }
+      signal?.addEventListener('abort', leave, { once: true });
+      entry.result.then(
+        (page) => {
+          signal?.removeEventListener('abort', leave);
+          resolve(page);
+        },
+        (error: unknown) => {
+          signal?.removeEventListener('abort', leave);
+          // `call` rejects with GatewayErrors only.
+          reject(error instanceof GatewayError ? error.forRequest(requestId) : unexpected(requestId));
+        },
+      );
+    });
+  }
+
+  /**
+   * `GET /connections?{query}` for `caller`. An identical call (same `Authorization`, same query) in
+   * flight is joined instead of made again: before the rate limit and the queue, so a joiner spends
+   * nothing. Calls are never shared across different `Authorization` values.
+   */
+  function listConnections(caller: Caller, query: string): Promise<ConnectionPageDto> {
+    const key = `${caller.authorization}\n${query}`;
+    const running = shared.get(key);
+    if (running) {
+      stats.coalesced += 1;
+      return join(key, running, caller);
+    }
+    const controller = new AbortController();
+    const entry: SharedCall = { result: call(caller, query, controller.signal), controller, waiters: 0 };
+    // Settled calls leave the map at once; their waiters are told through `join`.
+    entry.result.then(
+      () => shared.get(key) === entry && shared.delete(key),
+      () => shared.get(key) === entry && shared.delete(key),
+    );
+    shared.set(key, entry);
+    return join(key, entry, caller);
+  }
+
   return {
-    forCaller: (caller) => ({ listConnections: (query) => call(caller, query) }),
+    forCaller: (caller) => ({ listConnections: (query) => listConnections(caller, query) }),
     stats,
     dispatcher,
     close: async () => {

@@ -50,12 +50,24 @@ export const defaultResilience: ResilienceOptions = {
   maxResponseBytes: 5 * 1024 * 1024,
 };
 
+/** Time as the policies see it: injected so that tests can drive it. */
+export interface Clock {
+  /** Milliseconds since some fixed point, as `Date.now()`. */
+  readonly now: () => number;
+  /** Resolves after `ms`, or rejects with `signal`'s reason when it aborts first (or has already). */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** A number in [0, 1), for jitter. */
+  readonly random: () => number;
+}
+
 /** What the retry policy knows after a failed attempt. */
 export interface RetryInput {
   /** Attempts made so far (1 after the first). */
   readonly attempt: number;
   /** Whether the failure may be retried at all (by its kind, see `isRetryable`). */
   readonly retryable: boolean;
+  /** Whether Drata answered 429 (a rate limit), with or without a `Retry-After`. */
+  readonly rateLimited?: boolean;
   /** Drata's `Retry-After` in seconds, when it sent a readable one. */
   readonly retryAfterSeconds: number | undefined;
   /** What is left of the call's deadline (ms). */
@@ -63,6 +75,9 @@ export interface RetryInput {
   /** A number in [0, 1). */
   readonly random: number;
 }
+
+/** The least a 429 without a readable `Retry-After` waits before its retry (ms). */
+export const rateLimitedMinDelayMs = 1000;
 
 /** The retry policy's answer: wait and retry, or stop (and why). */
 export type RetryDecision =
@@ -72,9 +87,9 @@ export type RetryDecision =
 /**
  * Decides whether and when to retry. Full-jitter exponential backoff: retry n (from 0) waits
  * `random × min(cap, base × 2^n)`. A `Retry-After` replaces the backoff with that wait plus up to
- * `base` of jitter, and when that does not fit in the deadline the call stops (`retry-after`) so the
- * caller hears `RATE_LIMITED` at once. Never more than `maxAttempts` attempts; never a wait past the
- * deadline.
+ * `base` of jitter; a 429 without one waits at least {@link rateLimitedMinDelayMs} plus the backoff.
+ * When a rate limit's wait does not fit in the deadline the call stops (`retry-after`) so the caller
+ * hears `RATE_LIMITED` at once. Never more than `maxAttempts` attempts; never a wait past the deadline.
  */
 export function decideRetry(
   input: RetryInput,
@@ -82,19 +97,23 @@ export function decideRetry(
 ): RetryDecision {
   if (!input.retryable) return { retry: false, reason: 'not-retryable' };
   if (input.attempt >= Math.min(3, options.maxAttempts)) return { retry: false, reason: 'attempts' };
-  if (input.retryAfterSeconds !== undefined) {
-    const delayMs = input.retryAfterSeconds * 1000 + input.random * options.backoffBaseMs;
-    return delayMs < input.remainingMs ? { retry: true, delayMs } : { retry: false, reason: 'retry-after' };
-  }
   const ceiling = Math.min(options.backoffCapMs, options.backoffBaseMs * 2 ** (input.attempt - 1));
-  const delayMs = input.random * ceiling;
-  return delayMs < input.remainingMs ? { retry: true, delayMs } : { retry: false, reason: 'deadline' };
+  let delayMs = input.random * ceiling;
+  if (input.retryAfterSeconds !== undefined) {
+    delayMs = input.retryAfterSeconds * 1000 + input.random * options.backoffBaseMs;
+  } else if (input.rateLimited === true) {
+    delayMs += rateLimitedMinDelayMs;
+  }
+  if (delayMs < input.remainingMs) return { retry: true, delayMs };
+  const waitsForDrata = input.retryAfterSeconds !== undefined || input.rateLimited === true;
+  return { retry: false, reason: waitsForDrata ? 'retry-after' : 'deadline' };
 }
 
 /**
  * A process-wide retry budget: each first attempt deposits `ratio` of a retry, time deposits
- * `minPerSecond`, and each retry withdraws one. Deposits are capped so that a quiet hour does not
- * bank a storm.
+ * `minPerSecond`, and each retry withdraws one. It starts with its reserve (ten seconds of
+ * `minPerSecond`), so a freshly started gateway retries its first transient failures, and deposits
+ * are capped at that reserve so that a quiet hour does not bank a storm.
  */
 export interface RetryBudget {
   /** Notes a first attempt. */
@@ -103,12 +122,16 @@ export interface RetryBudget {
   tryWithdraw(): boolean;
 }
 
+/** Seconds of `retryBudgetMinPerSecond` a budget holds in reserve, and starts with. */
+export const retryReserveSeconds = 10;
+
 export function createRetryBudget(
   options: Pick<ResilienceOptions, 'retryBudgetRatio' | 'retryBudgetMinPerSecond'>,
   now: () => number = Date.now,
 ): RetryBudget {
-  const cap = Math.max(1, options.retryBudgetMinPerSecond * 10);
-  let balance = 0;
+  const reserve = options.retryBudgetMinPerSecond * retryReserveSeconds;
+  const cap = Math.max(1, reserve);
+  let balance = reserve;
   let refilledAt = now();
   const refill = (): void => {
     const time = now();
@@ -132,21 +155,39 @@ export function createRetryBudget(
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
-/** A circuit breaker over consecutive failures. */
+/** What an attempt says about Drata's health. */
+export type Health = 'up' | 'down' | 'unknown';
+
+/** Leave to make one attempt, stamped with the breaker's state when it was given. */
+export interface BreakerPermit {
+  /** The breaker's generation (one per state it has been in) when the attempt was admitted. */
+  readonly generation: number;
+  /** Whether this attempt is the one probe of a half-open circuit. */
+  readonly probe: boolean;
+}
+
+/**
+ * A circuit breaker over consecutive failures. Every change of state starts a new generation, and a
+ * result counts only in the generation its attempt was admitted in: a slow attempt admitted before
+ * the circuit opened can neither close it nor push its cool-down out. In half-open state only the one
+ * probe is admitted, and only its result changes the circuit.
+ */
 export interface CircuitBreaker {
+  /** The milliseconds until an attempt could be admitted; 0 when one could be now. Changes nothing. */
+  refusedFor(): number;
+  /** Admits an attempt, or refuses it (undefined) while open or while the probe is out. */
+  acquire(): BreakerPermit | undefined;
   /**
-   * Asks to make an attempt. Returns 0 when it may go (in half-open state, only the one probe may),
-   * else the milliseconds until the circuit lets a probe through.
+   * The admitted attempt ended. `up`: Drata answered (any 2xx–4xx). `down`: a connection error, a
+   * timeout, a 5xx. `unknown`: nothing learnt (cancelled, unreadable); a probe that learns nothing lets
+   * the next attempt probe instead.
    */
-  acquire(): number;
-  /** The attempt reached Drata and Drata answered (any 2xx-4xx): the circuit closes. */
-  recordSuccess(): void;
-  /** The attempt failed (connection error, timeout, 5xx). */
-  recordFailure(): void;
-  /** The attempt ended without telling anything about Drata's health (cancelled, unreadable). */
-  recordNeutral(): void;
+  record(permit: BreakerPermit, health: Health): void;
   readonly state: BreakerState;
 }
+
+/** How long a refused call is told to wait while the half-open probe is out (ms). */
+const probeWaitMs = 1000;
 
 export function createCircuitBreaker(
   options: Pick<ResilienceOptions, 'breakerThreshold' | 'breakerCooldownMs'>,
@@ -154,40 +195,49 @@ export function createCircuitBreaker(
   now: () => number = Date.now,
 ): CircuitBreaker {
   let state: BreakerState = 'closed';
+  let generation = 0;
   let failures = 0;
   let openedAt = 0;
   let probing = false;
   const set = (next: BreakerState): void => {
-    if (next === state) return;
     state = next;
+    generation += 1;
+    failures = 0;
+    probing = false;
     onChange(next);
   };
   const open = (): void => {
     openedAt = now();
-    probing = false;
     set('open');
   };
+  const cooldownLeft = (): number => openedAt + options.breakerCooldownMs - now();
   return {
-    acquire: () => {
+    refusedFor: () => {
       if (state === 'closed') return 0;
-      const left = openedAt + options.breakerCooldownMs - now();
-      if (state === 'open' && left > 0) return left;
-      if (state === 'open') set('half-open');
-      if (probing) return Math.max(1, left);
+      if (state === 'open') return Math.max(0, cooldownLeft());
+      return probing ? probeWaitMs : 0;
+    },
+    acquire: () => {
+      if (state === 'open' && cooldownLeft() <= 0) set('half-open');
+      if (state === 'closed') return { generation, probe: false };
+      if (state === 'open' || probing) return undefined;
       probing = true;
-      return 0;
+      return { generation, probe: true };
     },
-    recordSuccess: () => {
-      failures = 0;
-      probing = false;
-      set('closed');
-    },
-    recordFailure: () => {
-      failures += 1;
-      if (state === 'half-open' || failures >= options.breakerThreshold) open();
-    },
-    recordNeutral: () => {
-      if (state === 'half-open') probing = false;
+    record: (permit, health) => {
+      if (permit.generation !== generation) return;
+      if (state === 'closed') {
+        if (health === 'up') failures = 0;
+        else if (health === 'down') {
+          failures += 1;
+          if (failures >= options.breakerThreshold) open();
+        }
+        return;
+      }
+      if (state !== 'half-open' || !permit.probe) return;
+      if (health === 'up') set('closed');
+      else if (health === 'down') open();
+      else probing = false;
     },
     get state() {
       return state;
@@ -195,16 +245,26 @@ export function createCircuitBreaker(
   };
 }
 
+/** One request's place in the rate limit: how long to wait, and a way to give it back unused. */
+export interface RateReservation {
+  /** Milliseconds to wait before sending (0: now). */
+  readonly waitMs: number;
+  /** Gives the token back: the request was never sent (cancelled, refused by the queue). */
+  refund(): void;
+}
+
 /** A process-wide token bucket toward Drata. */
 export interface RateLimiter {
   /**
-   * Reserves one request. Returns the milliseconds to wait before sending it (0 when it may go now),
-   * or `undefined`, reserving nothing, when that wait would exceed `maxWaitMs`.
+   * Reserves one request. Returns its reservation, or `undefined`, reserving nothing, when the wait
+   * would exceed `maxWaitMs`.
    */
-  reserve(maxWaitMs: number): number | undefined;
+  reserve(maxWaitMs: number): RateReservation | undefined;
   /** The wait a reservation would have now (ms), for `Retry-After`. */
   readonly nextFreeInMs: number;
 }
+
+const noRefund = (): void => undefined;
 
 export function createRateLimiter(
   options: Pick<ResilienceOptions, 'rateLimitPerMinute'>,
@@ -223,12 +283,21 @@ export function createRateLimiter(
   const waitFor = (): number => (tokens >= 1 ? 0 : (1 - tokens) / perMs);
   return {
     reserve: (maxWaitMs) => {
-      if (options.rateLimitPerMinute <= 0) return 0;
+      if (options.rateLimitPerMinute <= 0) return { waitMs: 0, refund: noRefund };
       refill();
-      const wait = waitFor();
-      if (wait > maxWaitMs) return undefined;
+      const waitMs = waitFor();
+      if (waitMs > maxWaitMs) return undefined;
       tokens -= 1;
-      return wait;
+      let refunded = false;
+      return {
+        waitMs,
+        refund: () => {
+          if (refunded) return;
+          refunded = true;
+          refill();
+          tokens = Math.min(capacity, tokens + 1);
+        },
+      };
     },
     get nextFreeInMs() {
       if (options.rateLimitPerMinute <= 0) return 0;
@@ -242,7 +311,8 @@ export function createRateLimiter(
 export interface ConcurrencyLimiter {
   /**
    * Waits for a slot. Resolves with the function that frees it; resolves `undefined` at once when the
-   * queue is full. Rejects with `signal`'s reason if it aborts while waiting.
+   * queue is full. Rejects with `signal`'s reason if it has aborted or aborts while waiting: a
+   * cancelled waiter leaves the queue and never holds a slot.
    */
   acquire(signal: AbortSignal): Promise<(() => void) | undefined>;
   readonly inFlight: number;
@@ -253,11 +323,13 @@ export function createConcurrencyLimiter(
   options: Pick<ResilienceOptions, 'maxConcurrency' | 'maxQueue'>,
 ): ConcurrencyLimiter {
   let inFlight = 0;
-  const waiters: (() => void)[] = [];
+  /** Each waiter takes a freed slot and returns true, or returns false when it has been cancelled. */
+  const waiters: (() => boolean)[] = [];
   const release = (): void => {
-    const next = waiters.shift();
-    if (next) next();
-    else inFlight -= 1;
+    for (let next = waiters.shift(); next; next = waiters.shift()) {
+      if (next()) return;
+    }
+    inFlight -= 1;
   };
   const once = (): (() => void) => {
     let released = false;
@@ -269,15 +341,21 @@ export function createConcurrencyLimiter(
   };
   return {
     acquire: (signal) => {
+      if (signal.aborted) return Promise.reject(signal.reason as Error);
       if (inFlight < options.maxConcurrency) {
         inFlight += 1;
         return Promise.resolve(once());
       }
       if (waiters.length >= options.maxQueue) return Promise.resolve(undefined);
       return new Promise((resolve, reject) => {
-        const wake = (): void => {
+        const wake = (): boolean => {
           signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) {
+            reject(signal.reason as Error);
+            return false;
+          }
           resolve(once());
+          return true;
         };
         const onAbort = (): void => {
           const index = waiters.indexOf(wake);
@@ -297,8 +375,9 @@ export function createConcurrencyLimiter(
   };
 }
 
-/** Resolves after `ms`, or rejects with `signal`'s reason when it aborts first. */
+/** Resolves after `ms`, or rejects with `signal`'s reason when it aborts first (or has already). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -309,25 +388,29 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(signal.reason as Error);
     };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
+/** The wall clock, real timers and `Math.random`. */
+export const systemClock: Clock = { now: () => Date.now(), sleep, random: () => Math.random() };
+
 /** Counters of what the transport did, kept in one place for metrics. */
 export interface UpstreamStats {
-  /** Calls made (one per distinct request in an operation). */
+  /** Calls made (one per distinct in-flight request: coalesced waiters are not calls). */
   calls: number;
+  /** Requests that joined an identical call already in flight instead of making their own. */
+  coalesced: number;
   /** HTTP requests sent to Drata, retries included. */
   attempts: number;
   retries: number;
   /** Retries refused because the retry budget was empty. */
   retriesDenied: number;
-  /** Waits for a `Retry-After`. */
+  /** Waits for a `Retry-After`, or for the least wait of a 429 without one. */
   retryAfterWaits: number;
   /** Times the circuit opened. */
   breakerOpened: number;
-  /** Calls failed at once by an open circuit. */
+  /** Attempts refused by an open circuit (or while the half-open probe is out). */
   breakerRejections: number;
   breakerState: BreakerState;
   /** Calls that waited for the client-side rate limit, and calls it refused. */
@@ -335,21 +418,35 @@ export interface UpstreamStats {
   rateLimitRejections: number;
   /** Calls refused because the queue was full. */
   queueRejections: number;
-  /** Calls that ran out of their deadline. */
+  /** Calls that ran out of their deadline, or whose last attempt timed out. */
   timeouts: number;
+  /** Requests to Drata in flight right now. */
+  readonly inFlight: number;
+  /** Calls waiting for a concurrency slot right now. */
+  readonly queued: number;
 }
 
-export const createStats = (): UpstreamStats => ({
-  calls: 0,
-  attempts: 0,
-  retries: 0,
-  retriesDenied: 0,
-  retryAfterWaits: 0,
-  breakerOpened: 0,
-  breakerRejections: 0,
-  breakerState: 'closed',
-  rateLimitWaits: 0,
-  rateLimitRejections: 0,
-  queueRejections: 0,
-  timeouts: 0,
-});
+/** Fresh counters, with `inFlight` and `queued` read live from `slots`. */
+export function createStats(slots: Pick<ConcurrencyLimiter, 'inFlight' | 'queued'>): UpstreamStats {
+  return {
+    calls: 0,
+    coalesced: 0,
+    attempts: 0,
+    retries: 0,
+    retriesDenied: 0,
+    retryAfterWaits: 0,
+    breakerOpened: 0,
+    breakerRejections: 0,
+    breakerState: 'closed',
+    rateLimitWaits: 0,
+    rateLimitRejections: 0,
+    queueRejections: 0,
+    timeouts: 0,
+    get inFlight() {
+      return slots.inFlight;
+    },
+    get queued() {
+      return slots.queued;
+    },
+  };
+}

@@ -15,7 +15,8 @@ export const defaultEntityScan: EntityScanOptions = { maxPages: 40, parallelism:
 export const scanPageSize = 50;
 
 /**
- * Finds connections by id in one scan of Drata's list: page 1 first (it tells the total), then the
+ * Finds connections by id in one scan of Drata's list: page 1 first (it tells the total and the page
+ * size Drata actually used), then the
  * rest `parallelism` pages at a time, stopping as soon as every id is found or the list ends, and at
  * `maxPages` at the latest. Returns, for each id in order, its connection, `null` when the whole list
  * was read without it, a `SCAN_LIMIT_REACHED` error when the scan stopped at its cap first, or the
@@ -37,10 +38,13 @@ export async function findConnectionsById(
   };
   let failure: Error | undefined;
   let complete = false;
+  let scanned = options.maxPages * scanPageSize;
   try {
     const first = await loadPage(1);
     collect(first);
-    const pages = Math.ceil(first.total / scanPageSize);
+    // Pages as Drata cut them: by the limit it answered with, which may differ from the one asked.
+    const pageSize = Math.max(1, Math.floor(first.limit));
+    const pages = Math.ceil(first.total / pageSize);
     const last = Math.min(pages, options.maxPages);
     for (let next = 2; found.size < wanted.size && next <= last; next += options.parallelism) {
       const batch = Array.from(
@@ -50,6 +54,7 @@ export async function findConnectionsById(
       (await Promise.all(batch.map(loadPage))).forEach(collect);
     }
     complete = pages <= options.maxPages;
+    scanned = last * pageSize;
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
   }
@@ -60,7 +65,7 @@ export async function findConnectionsById(
     if (complete) return null;
     return new GatewayError(
       'SCAN_LIMIT_REACHED',
-      `Connection ${JSON.stringify(id.slice(0, 64))} is not among the first ${options.maxPages * scanPageSize} connections, as far as a lookup reads.`,
+      `Connection ${JSON.stringify(id.slice(0, 64))} is not among the first ${scanned} connections, as far as a lookup reads.`,
       { requestId },
     );
   });
