@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { createLogger } from '../src/logger.js';
 import { createGateway, type Gateway } from '../src/server.js';
-import { sleep, type Clock, type ResilienceOptions } from '../src/upstream/policies.js';
+import type { Clock, ResilienceOptions } from '../src/upstream/policies.js';
 import type { EntityScanOptions } from '../src/upstream/scan.js';
 
 /** Listens on a free loopback port; resolves with the port. */
@@ -263,27 +263,36 @@ export interface TestClock extends Clock {
   advance(ms: number): void;
   /** Every sleep asked for so far (ms), in order. */
   readonly sleeps: number[];
+  /** While true, a sleep ends only when its signal aborts (to cancel a call in the middle of a wait). */
+  holdSleeps: boolean;
 }
 
 /**
  * A test clock: `now` starts at 0 and moves by `advance` only; `sleep` records its wait and resolves
- * on the next turn of the event loop (or rejects when its signal aborts); `random` is `random`.
+ * on the next turn of the event loop (or, with `holdSleeps`, never), rejecting when its signal aborts;
+ * `random` is `random`.
  */
 export function createTestClock(random = 0.5): TestClock {
   let now = 0;
   const sleeps: number[] = [];
-  return {
+  const clock: TestClock = {
     now: () => now,
     sleep: (ms, signal) => {
       sleeps.push(ms);
-      return sleep(0, signal).then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+      if (signal.aborted) return Promise.reject(signal.reason as Error);
+      return new Promise<void>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        if (!clock.holdSleeps) setImmediate(resolve);
+      });
     },
     random: () => random,
     advance: (ms) => {
       now += ms;
     },
     sleeps,
+    holdSleeps: false,
   };
+  return clock;
 }
 
 /** Resolves once `check` holds, checking every 5 ms; rejects with `what` after `deadlineMs`. */

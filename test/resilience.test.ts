@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { setTimeout as wait } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResilienceOptions } from '../src/upstream/policies.js';
 import {
@@ -12,6 +11,7 @@ import {
   startGateway,
   startUpstream,
   createTestClock,
+  until,
   type RunningGateway,
   type TestClock,
   type TestUpstream,
@@ -130,6 +130,36 @@ describe('deadlines', () => {
     );
     expect(up.requests).toHaveLength(1);
     expect(ms).toBeLessThan(1000);
+  });
+
+  it('one timer bounds the whole attempt: a body that keeps trickling past it is UPSTREAM_TIMEOUT', async () => {
+    // Headers at once, then a byte every 20 ms for about 600 ms, then a valid end. No phase is ever
+    // idle for long, so only a bound on the whole attempt (200 ms) stops it; the deadline is far.
+    const page = JSON.stringify(drataPage([drataItem()]));
+    const { upstream: up, gateway: gw } = await setup(
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (response.destroyed) {
+            clearInterval(timer);
+            return;
+          }
+          if (sent < 30) response.write(' ');
+          else {
+            clearInterval(timer);
+            response.end(page);
+          }
+          sent += 1;
+        }, 20);
+      },
+      { timeoutMs: 10_000, attemptTimeoutMs: 200 },
+    );
+    expect((await timed(gw.url)).body).toEqual(
+      failed('Drata did not answer in time.', { code: 'UPSTREAM_TIMEOUT', requestId: 'req-1' }),
+    );
+    expect(up.requests).toHaveLength(1);
+    expect(gw.gateway.upstream.stats).toMatchObject({ attempts: 1, timeouts: 1 });
   });
 
   it('a caller who disconnects cancels its upstream call', async () => {
@@ -292,29 +322,67 @@ describe('retries', () => {
 });
 
 describe('Retry-After', () => {
+  // On a test clock the waits are recorded, not slept: 0.5 of jitter on a base of 10 ms is 5 ms.
   it('in seconds, when it fits the deadline: waits that long, then succeeds', async () => {
-    const { upstream: up, gateway: gw } = await setup(sequence(status(429, { 'retry-after': '1' }), okPage), {
-      timeoutMs: 3000,
-    });
-    const { body, ms } = await timed(gw.url);
-    expect(body).toEqual(ok);
+    const clock = createTestClock();
+    const { upstream: up, gateway: gw } = await setup(
+      sequence(status(429, { 'retry-after': '1' }), okPage),
+      { timeoutMs: 3000 },
+      clock,
+    );
+    expect((await timed(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(2);
-    expect(ms).toBeGreaterThanOrEqual(1000);
-    expect(ms).toBeLessThan(2500);
-    expect(gw.gateway.upstream.stats).toMatchObject({ retryAfterWaits: 1 });
+    expect(clock.sleeps).toEqual([1005]);
+    expect(gw.gateway.upstream.stats).toMatchObject({ retries: 1, retryAfterWaits: 1 });
   });
 
   it('as an HTTP date, when it fits: waits until then, then succeeds', async () => {
+    const clock = createTestClock();
     const { upstream: up, gateway: gw } = await setup(
       sequence((request, response, index) => {
-        status(429, { 'retry-after': new Date(Date.now() + 1000).toUTCString() })(request, response, index);
+        status(429, { 'retry-after': new Date(Date.now() + 2000).toUTCString() })(request, response, index);
       }, okPage),
       { timeoutMs: 4000 },
+      clock,
     );
-    const { body, ms } = await timed(gw.url);
-    expect(body).toEqual(ok);
+    expect((await timed(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(2);
-    expect(ms).toBeLessThan(3500);
+    // An HTTP date has one-second resolution.
+    expect(clock.sleeps).toHaveLength(1);
+    expect([1005, 2005, 3005]).toContain(clock.sleeps[0]);
+  });
+
+  it.each([
+    ['no Retry-After', {}],
+    ['a garbled Retry-After', { 'retry-after': 'in a bit' }],
+  ])('a 429 with %s waits at least a second before its retry', async (_name, headers) => {
+    const clock = createTestClock();
+    const { upstream: up, gateway: gw } = await setup(sequence(status(429, headers), okPage), {}, clock);
+    expect((await timed(gw.url)).body).toEqual(ok);
+    expect(up.requests).toHaveLength(2);
+    // One second, plus the first retry's backoff (0.5 × 10 ms).
+    expect(clock.sleeps).toEqual([1005]);
+    expect(gw.gateway.upstream.stats).toMatchObject({ retries: 1, retryAfterWaits: 1 });
+  });
+
+  it('a 429 without Retry-After when a second does not fit the deadline: RATE_LIMITED at once, retryAfter 1', async () => {
+    const clock = createTestClock();
+    const { upstream: up, gateway: gw } = await setup(
+      sequence(status(429), okPage),
+      { timeoutMs: 900, attemptTimeoutMs: 900 },
+      clock,
+    );
+    expect((await timed(gw.url)).body).toEqual(
+      failed("Drata's rate limit was reached (HTTP 429): no", {
+        code: 'RATE_LIMITED',
+        upstreamStatus: 429,
+        upstreamCode: 1,
+        retryAfter: 1,
+        requestId: 'req-1',
+      }),
+    );
+    expect(up.requests).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
   });
 
   it.each([
@@ -342,8 +410,75 @@ describe('Retry-After', () => {
   });
 });
 
+describe('a freshly started gateway', () => {
+  // The production budget (10% of calls plus one a second) on a clock that never moves: the only
+  // retries available are the budget's starting reserve.
+  const production = { retryBudgetRatio: 0.1, retryBudgetMinPerSecond: 1 };
+
+  it('retries its first transient 503', async () => {
+    const clock = createTestClock();
+    const { upstream: up, gateway: gw } = await setup(sequence(status(503), okPage), production, clock);
+    expect((await timed(gw.url)).body).toEqual(ok);
+    expect(up.requests).toHaveLength(2);
+    expect(gw.gateway.upstream.stats).toMatchObject({ calls: 1, retries: 1, retriesDenied: 0 });
+  });
+
+  it('retries its first 429 with Retry-After: 1', async () => {
+    const clock = createTestClock();
+    const { upstream: up, gateway: gw } = await setup(
+      sequence(status(429, { 'retry-after': '1' }), okPage),
+      production,
+      clock,
+    );
+    expect((await timed(gw.url)).body).toEqual(ok);
+    expect(up.requests).toHaveLength(2);
+    expect(clock.sleeps).toEqual([1005]);
+  });
+
+  it('spends its reserve of ten retries, then retries only what calls earn', async () => {
+    const clock = createTestClock();
+    const { upstream: up, gateway: gw } = await setup(status(503), { ...production, maxAttempts: 2 }, clock);
+    for (let index = 0; index < 12; index += 1) await timed(gw.url, tenant(index));
+    // Ten retries from the reserve; twelve first attempts earn 1.2 more.
+    expect(gw.gateway.upstream.stats).toMatchObject({ calls: 12, retries: 11, retriesDenied: 1 });
+    expect(up.requests).toHaveLength(23);
+  });
+});
+
 describe('amplification and the circuit breaker', () => {
-  it('200 concurrent requests against a 503 outage cost at most 1.1x upstream requests; the breaker opens', async () => {
+  it('200 concurrent requests against a 503 outage: retries within 10% of calls plus the reserve, no breaker needed', async () => {
+    const clock = createTestClock();
+    // A breaker that cannot open and the production budget: the budget alone bounds the retries.
+    const { upstream: up, gateway: gw } = await setup(
+      status(503),
+      { breakerThreshold: 1000, retryBudgetRatio: 0.1, retryBudgetMinPerSecond: 1, maxQueue: 1000 },
+      clock,
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => graphql(gw.url, query, { headers: tenant(index) })),
+    );
+    for (const answer of answers) {
+      expect(answer.body).toEqual(
+        failed('Drata answered with an error (HTTP 503).', {
+          code: 'UPSTREAM_ERROR',
+          upstreamStatus: 503,
+          upstreamCode: 1,
+          requestId: `req-1`,
+        }),
+      );
+    }
+    // 200 first attempts, 20 retries they earn, 10 from the reserve; the clock never moved.
+    expect(up.requests.length).toBeGreaterThan(200);
+    expect(up.requests.length).toBeLessThanOrEqual(230);
+    expect(gw.gateway.upstream.stats).toMatchObject({
+      calls: 200,
+      retries: up.requests.length - 200,
+      breakerState: 'closed',
+      breakerOpened: 0,
+    });
+  });
+
+  it('the same outage with the default breaker: it opens and fails the rest fast', async () => {
     const { upstream: up, gateway: gw } = await setup(status(503), {
       breakerThreshold: 5,
       breakerCooldownMs: 30_000,
@@ -356,7 +491,7 @@ describe('amplification and the circuit breaker', () => {
       expect(answer.body.data).toEqual({ connections: null });
       expect(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE']).toContain(answer.body.errors?.[0]?.extensions.code);
     }
-    expect(up.requests.length).toBeLessThanOrEqual(220);
+    expect(up.requests.length).toBeLessThan(200);
     expect(gw.gateway.upstream.stats).toMatchObject({ breakerState: 'open', breakerOpened: 1 });
     expect(gw.gateway.upstream.stats.breakerRejections).toBeGreaterThan(0);
   });
@@ -376,26 +511,29 @@ describe('amplification and the circuit breaker', () => {
   });
 
   it('the breaker fails fast while open and closes after one good probe once the cool-down is over', async () => {
+    const clock = createTestClock();
     let healthy = false;
     const { upstream: up, gateway: gw } = await setup(
       (request, response, index) => (healthy ? okPage : status(503))(request, response, index),
-      { breakerThreshold: 3, breakerCooldownMs: 300, maxAttempts: 1 },
+      { breakerThreshold: 3, breakerCooldownMs: 30_000, maxAttempts: 1 },
+      clock,
     );
     for (let index = 0; index < 3; index += 1) await timed(gw.url);
     expect(up.requests).toHaveLength(3);
-    const fastFail = await timed(gw.url);
-    expect(fastFail.body).toEqual(
+    clock.advance(10_000);
+    expect((await timed(gw.url)).body).toEqual(
       failed('Drata is failing: calls to it are paused for a moment.', {
         code: 'UPSTREAM_UNAVAILABLE',
-        retryAfter: 1,
+        retryAfter: 20,
         requestId: 'req-1',
       }),
     );
-    expect(fastFail.ms).toBeLessThan(1000);
     expect(up.requests).toHaveLength(3);
     healthy = true;
-    // The cool-down is the configured 300 ms: wait it out (plus a margin), no less.
-    await wait(350);
+    clock.advance(19_999);
+    expect((await timed(gw.url)).body.errors?.[0]?.extensions).toMatchObject({ retryAfter: 1 });
+    expect(up.requests).toHaveLength(3);
+    clock.advance(1);
     expect((await timed(gw.url)).body).toEqual(ok);
     expect((await timed(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(5);
@@ -451,6 +589,64 @@ describe('rate limit and concurrency', () => {
     // A second later the next token is there.
     clock.advance(1000);
     expect((await timed(gw.url)).body).toEqual(ok);
+  });
+
+  it('a token reserved by a call the queue refuses is given back', async () => {
+    const clock = createTestClock();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { upstream: up, gateway: gw } = await setup(
+      (request, response, index) => {
+        if (index === 0) void gate.then(() => okPage(request, response, index));
+        else okPage(request, response, index);
+      },
+      { rateLimitPerMinute: 60, maxConcurrency: 1, maxQueue: 0, timeoutMs: 5000, attemptTimeoutMs: 1000 },
+      clock,
+    );
+    // The first call holds the only slot; four more each reserve a token and are refused by the queue.
+    const held = timed(gw.url, tenant(0));
+    await until(() => up.requests.length === 1, 'the first call reached Drata');
+    for (let index = 1; index <= 4; index += 1) {
+      expect((await timed(gw.url, tenant(index))).body).toEqual(
+        failed('Too many calls to Drata are waiting already.', {
+          code: 'UPSTREAM_UNAVAILABLE',
+          requestId: 'req-1',
+        }),
+      );
+    }
+    release();
+    expect((await held).body).toEqual(ok);
+    // Four tokens are left of the burst of five: four calls go without a wait.
+    for (let index = 5; index <= 8; index += 1) expect((await timed(gw.url, tenant(index))).body).toEqual(ok);
+    expect(clock.sleeps).toEqual([]);
+    expect(gw.gateway.upstream.stats).toMatchObject({ queueRejections: 4, rateLimitWaits: 0 });
+  });
+
+  it('a token reserved by a call cancelled during its wait is given back', async () => {
+    const clock = createTestClock();
+    const { upstream: up, gateway: gw } = await setup(
+      okPage,
+      { rateLimitPerMinute: 60, timeoutMs: 5000, attemptTimeoutMs: 1000 },
+      clock,
+    );
+    for (let index = 0; index < 5; index += 1) expect((await timed(gw.url, tenant(index))).body).toEqual(ok);
+    clock.holdSleeps = true;
+    const controller = new AbortController();
+    const gone = fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...tenant(5) },
+      body: JSON.stringify({ query }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    await until(() => clock.sleeps.length === 1, 'the call waits for a token');
+    controller.abort();
+    await gone;
+    await until(() => gw.logs.some((line) => line.includes('the call to Drata was cancelled')), 'cancelled');
+    clock.holdSleeps = false;
+    // Its token came back: the next call waits one interval (1000 ms), not two.
+    expect((await timed(gw.url, tenant(6))).body).toEqual(ok);
+    expect(clock.sleeps).toEqual([1000, 1000]);
+    expect(up.requests).toHaveLength(6);
   });
 
   it('at most maxConcurrency in flight; past the queue a call fails fast', async () => {
