@@ -45,10 +45,20 @@ describe('loadConfig', () => {
     ['apac', 'https://public-api.apac.drata.com/public'],
     ['https://drata.example.com/public/', 'https://drata.example.com/public'],
     ['http://127.0.0.1:8080/public', 'http://127.0.0.1:8080/public'],
+    ['http://127.10.0.3/public', 'http://127.10.0.3/public'],
+    ['http://localhost:8080/public', 'http://localhost:8080/public'],
+    ['http://[::1]:8080/public', 'http://[::1]:8080/public'],
   ])('DRATA_API_URL=%s is %s', (value, href) => {
     const config = loadConfig({ DRATA_API_URL: value, NODE_ENV: 'production' });
     expect(config.upstream).toEqual({ kind: 'url', baseUrl: new URL(href) });
     expect(config.production).toBe(true);
+  });
+
+  it('outside production a plain http base URL on any host is accepted (for a local Drata stand-in)', () => {
+    expect(loadConfig({ DRATA_API_URL: 'http://drata.internal:8080/public' }).upstream).toEqual({
+      kind: 'url',
+      baseUrl: new URL('http://drata.internal:8080/public'),
+    });
   });
 
   it('reads every variable', () => {
@@ -97,7 +107,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it.each([
+  it.each<[Record<string, string>, string]>([
     [
       { NODE_ENV: 'production' },
       'DRATA_API_URL is not set and NODE_ENV=production: the gateway never serves sandbox data in production. Set DRATA_API_URL: use us, eu, apac, or a full base URL such as https://public-api.drata.com/public.',
@@ -118,6 +128,20 @@ describe('loadConfig', () => {
       { DRATA_API_URL: 'https://user:pw@drata.example.com/public' },
       'DRATA_API_URL="https://user:pw@drata.example.com/public" is not valid: it must be an http(s) URL without credentials, query or fragment; use us, eu, apac, or a full base URL such as https://public-api.drata.com/public (or sandbox, the default, for the embedded sandbox).',
     ],
+    ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map(
+      (name): [Record<string, string>, string] => [
+        { DRATA_API_URL: name },
+        `DRATA_API_URL="${name}" is not valid: use us, eu, apac, or a full base URL such as https://public-api.drata.com/public (or sandbox, the default, for the embedded sandbox).`,
+      ],
+    ),
+    ...[
+      'http://drata.example.com/public',
+      'http://10.0.0.7:8080/public',
+      'http://127.evil.example/public',
+    ].map((url): [Record<string, string>, string] => [
+      { NODE_ENV: 'production', DRATA_API_URL: url },
+      `DRATA_API_URL="${url}" is not valid with NODE_ENV=production: callers' API keys would travel in clear text. Use https (plain http is accepted for a loopback host only).`,
+    ]),
     [{ PORT: 'http' }, 'PORT="http" is not valid: use a whole number from 0 to 65535.'],
     [{ PORT: '70000' }, 'PORT="70000" is not valid: use a whole number from 0 to 65535.'],
     [{ DRATA_TIMEOUT_MS: '0' }, 'DRATA_TIMEOUT_MS="0" is not valid: use a whole number from 1 to 600000.'],
