@@ -269,16 +269,17 @@ export interface TestClock extends Clock {
 
 /**
  * A test clock: `now` starts at 0 and moves by `advance` only; `sleep` records its wait and resolves
- * on the next turn of the event loop (or, with `holdSleeps`, never), rejecting when its signal aborts;
- * `random` is `random`.
+ * on the next turn of the event loop (or, with `holdSleeps`, never), rejecting when its signal aborts,
+ * and with `advanceOnSleep` moves time by the wait; `random` is `random`.
  */
-export function createTestClock(random = 0.5): TestClock {
+export function createTestClock(random = 0.5, options: { advanceOnSleep?: boolean } = {}): TestClock {
   let now = 0;
   const sleeps: number[] = [];
   const clock: TestClock = {
     now: () => now,
     sleep: (ms, signal) => {
       sleeps.push(ms);
+      if (options.advanceOnSleep === true) now += ms;
       if (signal.aborted) return Promise.reject(signal.reason as Error);
       return new Promise<void>((resolve, reject) => {
         signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });

@@ -59,47 +59,6 @@ describe('decideRetry (property-based)', () => {
     );
   });
 
-  it('a whole call, attempts and waits, stays within its deadline', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 20_000 }),
-        fc.array(fc.integer({ min: 0, max: 3_000 }), { minLength: 3, maxLength: 3 }),
-        fc.array(fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }), {
-          minLength: 3,
-          maxLength: 3,
-        }),
-        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), {
-          minLength: 3,
-          maxLength: 3,
-        }),
-        (deadlineMs, attemptDurations, retryAfters, randoms) => {
-          let elapsed = 0;
-          let attempts = 0;
-          for (;;) {
-            attempts += 1;
-            elapsed += Math.min(attemptDurations[attempts - 1]!, deadlineMs - elapsed);
-            if (elapsed >= deadlineMs) break;
-            const decision = decideRetry(
-              {
-                attempt: attempts,
-                retryable: true,
-                retryAfterSeconds: retryAfters[attempts - 1],
-                remainingMs: deadlineMs - elapsed,
-                random: randoms[attempts - 1]!,
-              },
-              options,
-            );
-            if (!decision.retry) break;
-            elapsed += decision.delayMs;
-            expect(elapsed).toBeLessThan(deadlineMs);
-          }
-          expect(attempts).toBeLessThanOrEqual(3);
-          expect(elapsed).toBeLessThanOrEqual(deadlineMs);
-        },
-      ),
-    );
-  });
-
   it('respects Retry-After when it fits, plus at most `base` of jitter, and refuses it otherwise', () => {
     fc.assert(
       fc.property(
