@@ -540,6 +540,24 @@ describe('amplification and the circuit breaker', () => {
     expect(gw.gateway.upstream.stats).toMatchObject({ breakerState: 'closed', breakerOpened: 1 });
   });
 
+  it('the failure that opens the circuit reaches its caller as Drata answered it, not retried', async () => {
+    const { upstream: up, gateway: gw } = await setup(status(503), { breakerThreshold: 1 });
+    expect((await timed(gw.url)).body).toEqual(
+      failed('Drata answered with an error (HTTP 503).', {
+        code: 'UPSTREAM_ERROR',
+        upstreamStatus: 503,
+        upstreamCode: 1,
+        requestId: 'req-1',
+      }),
+    );
+    expect(up.requests).toHaveLength(1);
+    expect(gw.gateway.upstream.stats).toMatchObject({
+      breakerState: 'open',
+      retries: 0,
+      breakerRejections: 0,
+    });
+  });
+
   it("Drata's 4xx never open the breaker", async () => {
     const { upstream: up, gateway: gw } = await setup(status(403), { breakerThreshold: 2 });
     for (let index = 0; index < 5; index += 1) await timed(gw.url);

@@ -367,6 +367,9 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
           policy,
         );
         if (!decision.retry) throw outcome.error;
+        // A retry the circuit would refuse (this failure may have just opened it) is not made: the
+        // caller hears Drata's own answer rather than the breaker's.
+        if (breaker.refusedFor() > 0) throw outcome.error;
         if (!budget.tryWithdraw()) {
           stats.retriesDenied += 1;
           throw outcome.error;
