@@ -327,6 +327,8 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
         if (!permit) throw circuitOpen(requestId, breaker.refusedFor());
         let health: Health = 'unknown';
         try {
+          // Cancelled or out of time while waiting for the slot: nothing is sent, the token goes back.
+          call.signal.throwIfAborted();
           sent = true;
           const result = await exchange(caller, query, call);
           health = result.health;
