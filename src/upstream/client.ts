@@ -117,6 +117,43 @@ async function readCapped(body: Body, limit: number): Promise<string | undefined
 
 const ignore = (): void => undefined;
 
+/** Leaves a body that nobody will read: destroyed, its late abort error ignored. */
+const discard = (body: Body): void => {
+  body.on('error', ignore);
+  body.destroy();
+};
+
+/**
+ * `pending`, or a rejection with `signal`'s reason as soon as it aborts. A response that arrives after
+ * the abort is discarded, so its socket is freed.
+ */
+function abortable(
+  pending: Promise<Dispatcher.ResponseData>,
+  signal: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason as Error);
+      pending.then((late) => discard(late.body), ignore);
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (response) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(response);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text) as unknown;
@@ -193,20 +230,25 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     let body: Body | undefined;
     try {
       stats.attempts += 1;
-      const response = await request(`${base}/connections?${query}`, {
-        method: 'GET',
-        dispatcher,
-        signal: attemptSignal,
-        // The attempt's timer is the bound; undici's own timeouts only back it up.
-        headersTimeout: attemptMs,
-        bodyTimeout: attemptMs,
-        headers: {
-          authorization: caller.authorization,
-          accept: 'application/json',
-          'user-agent': options.userAgent,
-          'x-request-id': requestId,
-        },
-      });
+      // undici leaves a request that waits for a socket of its pool in the queue when its signal
+      // aborts, so the wait is raced against the signal: the attempt ends at its timer regardless.
+      const response = await abortable(
+        request(`${base}/connections?${query}`, {
+          method: 'GET',
+          dispatcher,
+          signal: attemptSignal,
+          // The attempt's timer is the bound; undici's own timeouts only back it up.
+          headersTimeout: attemptMs,
+          bodyTimeout: attemptMs,
+          headers: {
+            authorization: caller.authorization,
+            accept: 'application/json',
+            'user-agent': options.userAgent,
+            'x-request-id': requestId,
+          },
+        }),
+        attemptSignal,
+      );
       body = response.body;
       const { statusCode } = response;
       if (statusCode < 200 || statusCode >= 300) {
@@ -269,11 +311,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     } finally {
       clearTimeout(timer);
       // Every path leaves the body consumed or destroyed, so the socket goes back to the pool or away.
-      if (body && !body.readableEnded) {
-        // A destroyed body reports an abort error: nothing waits for it any more.
-        body.on('error', ignore);
-        body.destroy();
-      }
+      if (body && !body.readableEnded) discard(body);
     }
   }
 
