@@ -57,11 +57,10 @@ async function setup(handler: Handler, resilience: Partial<ResilienceOptions> = 
   return { upstream, gateway };
 }
 
-/** Sends the query and measures how long the answer took. */
-async function timed(url: string, headers: Record<string, string> = auth) {
-  const started = performance.now();
+/** Sends the query; resolves with the answer's body. */
+async function ask(url: string, headers: Record<string, string> = auth) {
   const answer = await graphql(url, query, { headers });
-  return { body: answer.body, ms: performance.now() - started };
+  return { body: answer.body };
 }
 
 /** Headers of the n-th of many callers: a token of its own, so that no two calls coalesce. */
@@ -85,19 +84,22 @@ const sequence =
   (request, response, index) =>
     (handlers[Math.min(index, handlers.length - 1)] as Handler)(request, response, index);
 
+// Where a real timer is the point, the other bound is set far past the test's own timeout, so the
+// timer under test is the only thing that can end the call: no wall-clock assertion is needed.
+const never = 60_000;
+
 describe('deadlines', () => {
   it('headers that never come: UPSTREAM_TIMEOUT after the attempt timeout, one attempt, socket released', async () => {
     const seen: IncomingMessage[] = [];
     const { upstream: up, gateway: gw } = await setup((request) => seen.push(request), {
+      timeoutMs: never,
       attemptTimeoutMs: 200,
     });
-    const { body, ms } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(
       failed('Drata did not answer in time.', { code: 'UPSTREAM_TIMEOUT', requestId: 'req-1' }),
     );
     expect(up.requests).toHaveLength(1);
-    expect(ms).toBeGreaterThanOrEqual(190);
-    expect(ms).toBeLessThan(1000);
     await up.closed(seen[0]!);
     expect(await up.connections()).toBe(0);
   });
@@ -105,14 +107,13 @@ describe('deadlines', () => {
   it('the call deadline bounds a long attempt timeout', async () => {
     const { upstream: up, gateway: gw } = await setup(() => undefined, {
       timeoutMs: 250,
-      attemptTimeoutMs: 10_000,
+      attemptTimeoutMs: never,
     });
-    const { body, ms } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(
       failed('Drata did not answer in time.', { code: 'UPSTREAM_TIMEOUT', requestId: 'req-1' }),
     );
     expect(up.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(1000);
   });
 
   it('a body that trickles and stalls: UPSTREAM_TIMEOUT, one attempt', async () => {
@@ -122,14 +123,13 @@ describe('deadlines', () => {
         response.write('{"data":[');
         setTimeout(() => response.write('{"id":1,'), 50);
       },
-      { attemptTimeoutMs: 250 },
+      { timeoutMs: never, attemptTimeoutMs: 250 },
     );
-    const { body, ms } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(
       failed('Drata did not answer in time.', { code: 'UPSTREAM_TIMEOUT', requestId: 'req-1' }),
     );
     expect(up.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(1000);
   });
 
   it('one timer bounds the whole attempt: a body that keeps trickling past it is UPSTREAM_TIMEOUT', async () => {
@@ -155,7 +155,7 @@ describe('deadlines', () => {
       },
       { timeoutMs: 10_000, attemptTimeoutMs: 200 },
     );
-    expect((await timed(gw.url)).body).toEqual(
+    expect((await ask(gw.url)).body).toEqual(
       failed('Drata did not answer in time.', { code: 'UPSTREAM_TIMEOUT', requestId: 'req-1' }),
     );
     expect(up.requests).toHaveLength(1);
@@ -171,7 +171,7 @@ describe('deadlines', () => {
         seen.push(request);
         arrived();
       },
-      { timeoutMs: 10_000, attemptTimeoutMs: 10_000 },
+      { timeoutMs: never, attemptTimeoutMs: never },
     );
     const controller = new AbortController();
     const answer = fetch(gw.url, {
@@ -181,11 +181,10 @@ describe('deadlines', () => {
       signal: controller.signal,
     }).catch((error: unknown) => error);
     await reached;
-    const started = performance.now();
     controller.abort();
     await answer;
+    // Only the cancellation can close it: the deadline is a minute away.
     await up.closed(seen[0]!);
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(up.requests).toHaveLength(1);
     // A caller going away is ordinary: nothing is logged as an error.
     expect(gw.logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 50)).toEqual([]);
@@ -211,16 +210,15 @@ describe('retries', () => {
     ],
   ] as [string, Handler[], number][])('%s: data after %i attempts', async (_name, handlers, attempts) => {
     const { upstream: up, gateway: gw } = await setup(sequence(...handlers));
-    const { body, ms } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(ok);
     expect(up.requests).toHaveLength(attempts);
-    expect(ms).toBeLessThan(1000);
     expect(gw.gateway.upstream.stats).toMatchObject({ calls: 1, attempts, retries: attempts - 1 });
   });
 
   it('503 every time: UPSTREAM_ERROR after 3 attempts, no more', async () => {
     const { upstream: up, gateway: gw } = await setup(status(503));
-    const { body, ms } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(
       failed('Drata answered with an error (HTTP 503).', {
         code: 'UPSTREAM_ERROR',
@@ -230,7 +228,6 @@ describe('retries', () => {
       }),
     );
     expect(up.requests).toHaveLength(3);
-    expect(ms).toBeLessThan(1000);
   });
 
   it('a refused connection is retried, then UPSTREAM_UNAVAILABLE', async () => {
@@ -238,12 +235,11 @@ describe('retries', () => {
     const port = await listen(server);
     await close(server);
     gateway = await startGateway({ baseUrl: new URL(`http://127.0.0.1:${port}/public`), resilience: fast });
-    const { body, ms } = await timed(gateway.url);
+    const { body } = await ask(gateway.url);
     expect(body).toEqual(
       failed('Drata could not be reached.', { code: 'UPSTREAM_UNAVAILABLE', requestId: 'req-1' }),
     );
     expect(gateway.gateway.upstream.stats).toMatchObject({ attempts: 3, retries: 2 });
-    expect(ms).toBeLessThan(1000);
   });
 
   it.each([
@@ -254,7 +250,7 @@ describe('retries', () => {
     [404, 'UPSTREAM_ERROR', 'Drata answered with an error (HTTP 404): no'],
   ])('%i is never retried', async (code, errorCode, message) => {
     const { upstream: up, gateway: gw } = await setup(status(code));
-    const { body } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(
       failed(message, { code: errorCode, upstreamStatus: code, upstreamCode: 1, requestId: 'req-1' }),
     );
@@ -269,7 +265,7 @@ describe('retries', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(text);
     });
-    const { body } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(
       failed(`Drata's answer could not be read: ${reason}.`, {
         code: 'UPSTREAM_BAD_RESPONSE',
@@ -291,7 +287,7 @@ describe('retries', () => {
       },
       { maxResponseBytes: 5 * 1024 * 1024 },
     );
-    const { body } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(
       failed("Drata's answer could not be read: the answer is too large.", {
         code: 'UPSTREAM_BAD_RESPONSE',
@@ -308,7 +304,7 @@ describe('retries', () => {
       response.writeHead(302, { location: `${other.baseUrl.href}/connections?page=1&limit=20` });
       response.end();
     });
-    const { body } = await timed(gw.url);
+    const { body } = await ask(gw.url);
     expect(body).toEqual(
       failed('Drata answered with an error (HTTP 302).', {
         code: 'UPSTREAM_ERROR',
@@ -330,7 +326,7 @@ describe('Retry-After', () => {
       { timeoutMs: 3000 },
       clock,
     );
-    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(2);
     expect(clock.sleeps).toEqual([1005]);
     expect(gw.gateway.upstream.stats).toMatchObject({ retries: 1, retryAfterWaits: 1 });
@@ -345,7 +341,7 @@ describe('Retry-After', () => {
       { timeoutMs: 4000 },
       clock,
     );
-    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(2);
     // An HTTP date has one-second resolution.
     expect(clock.sleeps).toHaveLength(1);
@@ -358,7 +354,7 @@ describe('Retry-After', () => {
   ])('a 429 with %s waits at least a second before its retry', async (_name, headers) => {
     const clock = createTestClock();
     const { upstream: up, gateway: gw } = await setup(sequence(status(429, headers), okPage), {}, clock);
-    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(2);
     // One second, plus the first retry's backoff (0.5 × 10 ms).
     expect(clock.sleeps).toEqual([1005]);
@@ -372,7 +368,7 @@ describe('Retry-After', () => {
       { timeoutMs: 900, attemptTimeoutMs: 900 },
       clock,
     );
-    expect((await timed(gw.url)).body).toEqual(
+    expect((await ask(gw.url)).body).toEqual(
       failed("Drata's rate limit was reached (HTTP 429): no", {
         code: 'RATE_LIMITED',
         upstreamStatus: 429,
@@ -389,10 +385,15 @@ describe('Retry-After', () => {
     ['seconds', () => '30', 30],
     ['an HTTP date', () => new Date(Date.now() + 60_000).toUTCString(), 60],
   ])('in %s, past the deadline: RATE_LIMITED at once with retryAfter', async (_name, header, seconds) => {
-    const { upstream: up, gateway: gw } = await setup((request, response, index) => {
-      status(429, { 'retry-after': header() })(request, response, index);
-    });
-    const { body, ms } = await timed(gw.url);
+    const clock = createTestClock();
+    const { upstream: up, gateway: gw } = await setup(
+      (request, response, index) => {
+        status(429, { 'retry-after': header() })(request, response, index);
+      },
+      {},
+      clock,
+    );
+    const { body } = await ask(gw.url);
     const retryAfter = (body.errors?.[0]?.extensions['retryAfter'] ?? 0) as number;
     expect(retryAfter).toBeGreaterThanOrEqual(seconds - 1);
     expect(retryAfter).toBeLessThanOrEqual(seconds);
@@ -406,7 +407,7 @@ describe('Retry-After', () => {
       }),
     );
     expect(up.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(2000);
+    expect(clock.sleeps).toEqual([]);
   });
 });
 
@@ -418,7 +419,7 @@ describe('a freshly started gateway', () => {
   it('retries its first transient 503', async () => {
     const clock = createTestClock();
     const { upstream: up, gateway: gw } = await setup(sequence(status(503), okPage), production, clock);
-    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(2);
     expect(gw.gateway.upstream.stats).toMatchObject({ calls: 1, retries: 1, retriesDenied: 0 });
   });
@@ -430,7 +431,7 @@ describe('a freshly started gateway', () => {
       production,
       clock,
     );
-    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(2);
     expect(clock.sleeps).toEqual([1005]);
   });
@@ -438,7 +439,7 @@ describe('a freshly started gateway', () => {
   it('spends its reserve of ten retries, then retries only what calls earn', async () => {
     const clock = createTestClock();
     const { upstream: up, gateway: gw } = await setup(status(503), { ...production, maxAttempts: 2 }, clock);
-    for (let index = 0; index < 12; index += 1) await timed(gw.url, tenant(index));
+    for (let index = 0; index < 12; index += 1) await ask(gw.url, tenant(index));
     // Ten retries from the reserve; twelve first attempts earn 1.2 more.
     expect(gw.gateway.upstream.stats).toMatchObject({ calls: 12, retries: 11, retriesDenied: 1 });
     expect(up.requests).toHaveLength(23);
@@ -518,10 +519,10 @@ describe('amplification and the circuit breaker', () => {
       { breakerThreshold: 3, breakerCooldownMs: 30_000, maxAttempts: 1 },
       clock,
     );
-    for (let index = 0; index < 3; index += 1) await timed(gw.url);
+    for (let index = 0; index < 3; index += 1) await ask(gw.url);
     expect(up.requests).toHaveLength(3);
     clock.advance(10_000);
-    expect((await timed(gw.url)).body).toEqual(
+    expect((await ask(gw.url)).body).toEqual(
       failed('Drata is failing: calls to it are paused for a moment.', {
         code: 'UPSTREAM_UNAVAILABLE',
         retryAfter: 20,
@@ -531,18 +532,18 @@ describe('amplification and the circuit breaker', () => {
     expect(up.requests).toHaveLength(3);
     healthy = true;
     clock.advance(19_999);
-    expect((await timed(gw.url)).body.errors?.[0]?.extensions).toMatchObject({ retryAfter: 1 });
+    expect((await ask(gw.url)).body.errors?.[0]?.extensions).toMatchObject({ retryAfter: 1 });
     expect(up.requests).toHaveLength(3);
     clock.advance(1);
-    expect((await timed(gw.url)).body).toEqual(ok);
-    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
     expect(up.requests).toHaveLength(5);
     expect(gw.gateway.upstream.stats).toMatchObject({ breakerState: 'closed', breakerOpened: 1 });
   });
 
   it('the failure that opens the circuit reaches its caller as Drata answered it, not retried', async () => {
     const { upstream: up, gateway: gw } = await setup(status(503), { breakerThreshold: 1 });
-    expect((await timed(gw.url)).body).toEqual(
+    expect((await ask(gw.url)).body).toEqual(
       failed('Drata answered with an error (HTTP 503).', {
         code: 'UPSTREAM_ERROR',
         upstreamStatus: 503,
@@ -558,9 +559,47 @@ describe('amplification and the circuit breaker', () => {
     });
   });
 
+  it.each([500, 502, 504, 599])('%i answers open the breaker as 503 does', async (code) => {
+    const { upstream: up, gateway: gw } = await setup(status(code), { breakerThreshold: 2, maxAttempts: 1 });
+    await ask(gw.url, tenant(1));
+    expect(gw.gateway.upstream.stats.breakerState).toBe('closed');
+    await ask(gw.url, tenant(2));
+    expect(gw.gateway.upstream.stats).toMatchObject({ breakerState: 'open', breakerOpened: 1 });
+    expect((await ask(gw.url, tenant(3))).body.errors?.[0]?.extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(up.requests).toHaveLength(2);
+  });
+
+  it('an open circuit refuses a call before it spends a token or waits for one', async () => {
+    const clock = createTestClock();
+    // 60 a minute: a burst of five. Four calls succeed, the fifth fails and opens the circuit.
+    const { gateway: gw } = await setup(
+      (request, response, index) => (index < 4 ? okPage : status(503))(request, response, index),
+      {
+        rateLimitPerMinute: 60,
+        breakerThreshold: 1,
+        breakerCooldownMs: 30_000,
+        maxAttempts: 1,
+        timeoutMs: 5000,
+        attemptTimeoutMs: 1000,
+      },
+      clock,
+    );
+    for (let index = 0; index < 5; index += 1) await ask(gw.url, tenant(index));
+    expect(gw.gateway.upstream.stats.breakerState).toBe('open');
+    expect((await ask(gw.url, tenant(5))).body).toEqual(
+      failed('Drata is failing: calls to it are paused for a moment.', {
+        code: 'UPSTREAM_UNAVAILABLE',
+        retryAfter: 30,
+        requestId: 'req-1',
+      }),
+    );
+    expect(clock.sleeps).toEqual([]);
+    expect(gw.gateway.upstream.stats).toMatchObject({ rateLimitWaits: 0, breakerRejections: 1 });
+  });
+
   it("Drata's 4xx never open the breaker", async () => {
     const { upstream: up, gateway: gw } = await setup(status(403), { breakerThreshold: 2 });
-    for (let index = 0; index < 5; index += 1) await timed(gw.url);
+    for (let index = 0; index < 5; index += 1) await ask(gw.url);
     expect(up.requests).toHaveLength(5);
     expect(gw.gateway.upstream.stats.breakerState).toBe('closed');
   });
@@ -576,9 +615,9 @@ describe('rate limit and concurrency', () => {
       { rateLimitPerMinute: 60, timeoutMs: 2000, attemptTimeoutMs: 1000 },
       clock,
     );
-    for (let index = 0; index < 5; index += 1) expect((await timed(gw.url)).body).toEqual(ok);
+    for (let index = 0; index < 5; index += 1) expect((await ask(gw.url)).body).toEqual(ok);
     expect(clock.sleeps).toEqual([]);
-    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
     expect(clock.sleeps).toEqual([1000]);
     expect(up.requests).toHaveLength(6);
     expect(gw.gateway.upstream.stats).toMatchObject({ rateLimitWaits: 1, rateLimitRejections: 0 });
@@ -592,8 +631,8 @@ describe('rate limit and concurrency', () => {
       { rateLimitPerMinute: 60, timeoutMs: 1900, attemptTimeoutMs: 1000 },
       clock,
     );
-    for (let index = 0; index < 5; index += 1) expect((await timed(gw.url)).body).toEqual(ok);
-    const refused = await timed(gw.url);
+    for (let index = 0; index < 5; index += 1) expect((await ask(gw.url)).body).toEqual(ok);
+    const refused = await ask(gw.url);
     expect(refused.body).toEqual(
       failed("The gateway's rate limit toward Drata was reached.", {
         code: 'RATE_LIMITED',
@@ -606,7 +645,7 @@ describe('rate limit and concurrency', () => {
     expect(gw.gateway.upstream.stats).toMatchObject({ rateLimitWaits: 0, rateLimitRejections: 1 });
     // A second later the next token is there.
     clock.advance(1000);
-    expect((await timed(gw.url)).body).toEqual(ok);
+    expect((await ask(gw.url)).body).toEqual(ok);
   });
 
   it('a token reserved by a call the queue refuses is given back', async () => {
@@ -622,10 +661,10 @@ describe('rate limit and concurrency', () => {
       clock,
     );
     // The first call holds the only slot; four more each reserve a token and are refused by the queue.
-    const held = timed(gw.url, tenant(0));
+    const held = ask(gw.url, tenant(0));
     await until(() => up.requests.length === 1, 'the first call reached Drata');
     for (let index = 1; index <= 4; index += 1) {
-      expect((await timed(gw.url, tenant(index))).body).toEqual(
+      expect((await ask(gw.url, tenant(index))).body).toEqual(
         failed('Too many calls to Drata are waiting already.', {
           code: 'UPSTREAM_UNAVAILABLE',
           requestId: 'req-1',
@@ -635,7 +674,7 @@ describe('rate limit and concurrency', () => {
     release();
     expect((await held).body).toEqual(ok);
     // Four tokens are left of the burst of five: four calls go without a wait.
-    for (let index = 5; index <= 8; index += 1) expect((await timed(gw.url, tenant(index))).body).toEqual(ok);
+    for (let index = 5; index <= 8; index += 1) expect((await ask(gw.url, tenant(index))).body).toEqual(ok);
     expect(clock.sleeps).toEqual([]);
     expect(gw.gateway.upstream.stats).toMatchObject({ queueRejections: 4, rateLimitWaits: 0 });
   });
@@ -647,7 +686,7 @@ describe('rate limit and concurrency', () => {
       { rateLimitPerMinute: 60, timeoutMs: 5000, attemptTimeoutMs: 1000 },
       clock,
     );
-    for (let index = 0; index < 5; index += 1) expect((await timed(gw.url, tenant(index))).body).toEqual(ok);
+    for (let index = 0; index < 5; index += 1) expect((await ask(gw.url, tenant(index))).body).toEqual(ok);
     clock.holdSleeps = true;
     const controller = new AbortController();
     const gone = fetch(gw.url, {
@@ -662,7 +701,7 @@ describe('rate limit and concurrency', () => {
     await until(() => gw.logs.some((line) => line.includes('the call to Drata was cancelled')), 'cancelled');
     clock.holdSleeps = false;
     // Its token came back: the next call waits one interval (1000 ms), not two.
-    expect((await timed(gw.url, tenant(6))).body).toEqual(ok);
+    expect((await ask(gw.url, tenant(6))).body).toEqual(ok);
     expect(clock.sleeps).toEqual([1000, 1000]);
     expect(up.requests).toHaveLength(6);
   });
@@ -683,7 +722,7 @@ describe('rate limit and concurrency', () => {
     );
     const answers = await Promise.all(
       Array.from({ length: 4 }, (_, index) =>
-        timed(gw.url, { ...tenant(index), 'x-request-id': `req-${index}` }).then((answer) => answer.body),
+        ask(gw.url, { ...tenant(index), 'x-request-id': `req-${index}` }).then((answer) => answer.body),
       ),
     );
     const refused = answers.filter((body) => body.data?.['connections'] === null);

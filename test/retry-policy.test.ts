@@ -114,6 +114,14 @@ describe('the retry budget', () => {
     expect([budget.tryWithdraw(), budget.tryWithdraw()]).toEqual([true, false]);
   });
 
+  it('does not bank first attempts past its reserve either', () => {
+    const budget = createRetryBudget({ retryBudgetRatio: 0.1, retryBudgetMinPerSecond: 1 }, () => 0);
+    for (let call = 0; call < 1000; call += 1) budget.deposit();
+    let retries = 0;
+    while (budget.tryWithdraw()) retries += 1;
+    expect(retries).toBe(10);
+  });
+
   it('does not bank more than ten seconds of floor', () => {
     let now = 0;
     const budget = createRetryBudget({ retryBudgetRatio: 0.1, retryBudgetMinPerSecond: 1 }, () => now);

@@ -80,3 +80,14 @@ it('the page cap counts pages as Drata cut them', async () => {
     [1, 2, 3].map((page) => `/public/connections?page=${page}&limit=50`),
   );
 });
+
+it('a cap of exactly the pages Drata has reads the whole list: a missing id is null, not the cap', async () => {
+  upstream = await cappedDrata();
+  gateway = await startGateway({ baseUrl: upstream.baseUrl, entityScan: { maxPages: 5, parallelism: 4 } });
+  const answer = await graphql(gateway.url, lookup, {
+    headers: auth,
+    variables: { representations: representations(['100', '404']) },
+  });
+  expect(answer.body).toEqual({ data: { _entities: [{ id: '100' }, null] } });
+  expect(upstream.requests).toHaveLength(5);
+});

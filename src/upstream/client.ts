@@ -361,12 +361,13 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
         });
       }
       try {
+        // Cancelled or out of time while waiting for the slot: no permit is taken (it could be the
+        // probe), nothing is sent, and the token goes back.
+        call.signal.throwIfAborted();
         const permit = breaker.acquire();
         if (!permit) throw circuitOpen(requestId, breaker.refusedFor());
         let health: Health = 'unknown';
         try {
-          // Cancelled or out of time while waiting for the slot: nothing is sent, the token goes back.
-          call.signal.throwIfAborted();
           sent = true;
           const result = await exchange(caller, query, call);
           health = result.health;

@@ -9,7 +9,7 @@
 export interface ResilienceOptions {
   /** The deadline of a whole call, retries and waits included (ms). */
   readonly timeoutMs: number;
-  /** The timeout of one attempt, for headers and again for the body (ms). */
+  /** The timeout of one attempt: one timer from connecting to the body's last byte (ms). */
   readonly attemptTimeoutMs: number;
   /** Attempts per call, the first included (at most 3). */
   readonly maxAttempts: number;
@@ -113,7 +113,7 @@ export function decideRetry(
  * A process-wide retry budget: each first attempt deposits `ratio` of a retry, time deposits
  * `minPerSecond`, and each retry withdraws one. It starts with its reserve (ten seconds of
  * `minPerSecond`), so a freshly started gateway retries its first transient failures, and deposits
- * are capped at that reserve so that a quiet hour does not bank a storm.
+ * are capped at that reserve (at least one retry) so that a quiet hour does not bank a storm.
  */
 export interface RetryBudget {
   /** Notes a first attempt. */
@@ -141,7 +141,7 @@ export function createRetryBudget(
   return {
     deposit: () => {
       refill();
-      balance = Math.min(cap + options.retryBudgetRatio, balance + options.retryBudgetRatio);
+      balance = Math.min(cap, balance + options.retryBudgetRatio);
     },
     tryWithdraw: () => {
       refill();

@@ -3,7 +3,7 @@ import type { ConnectionDto, ConnectionPageDto } from './types.js';
 
 /** How far an entity lookup may scan Drata's list, which has no lookup by id. */
 export interface EntityScanOptions {
-  /** Pages of 50 that one lookup may read at most. */
+  /** Pages one lookup may read at most (50 connections each, when Drata answers the 50 asked for). */
   readonly maxPages: number;
   /** Pages read at once. */
   readonly parallelism: number;
