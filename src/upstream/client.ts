@@ -456,6 +456,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     return new Promise((resolve, reject) => {
       const leave = (): void => {
         entry.waiters -= 1;
+        logger.debug({ requestId, waiters: entry.waiters }, 'A caller left before its call to Drata ended');
         reject(cancelled(requestId));
         if (entry.waiters > 0) return;
         // Nobody waits any more: later callers start afresh rather than join a cancelled call.
