@@ -1,4 +1,5 @@
 import { defaultResilience, type ResilienceOptions } from './upstream/policies.js';
+import { defaultMaxUpstreamCallsPerOperation } from './operation-budget.js';
 import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
 
 /** Drata's regional base URLs. Each already ends in `/public`. */
@@ -23,6 +24,8 @@ export interface GatewayConfig {
   readonly resilience: ResilienceOptions;
   /** How far entity lookups scan Drata's list. */
   readonly entityScan: EntityScanOptions;
+  /** Distinct calls to Drata one operation's `connections` fields may need. */
+  readonly maxUpstreamCallsPerOperation: number;
   readonly logLevel: LogLevel;
   readonly production: boolean;
   /** Whether to serve GraphiQL to browsers: `GRAPHIQL`, by default on outside production. */
@@ -160,6 +163,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxPages: integer(env, 'DRATA_ENTITY_SCAN_MAX_PAGES', defaultEntityScan.maxPages, 1, 1000),
       parallelism: integer(env, 'DRATA_ENTITY_SCAN_PARALLELISM', defaultEntityScan.parallelism, 1, 16),
     },
+    maxUpstreamCallsPerOperation: integer(
+      env,
+      'MAX_UPSTREAM_CALLS_PER_OPERATION',
+      defaultMaxUpstreamCallsPerOperation,
+      1,
+      1000,
+    ),
     logLevel,
     production,
   };

@@ -64,6 +64,7 @@ const statusWords: Readonly<Record<ErrorCode, string>> = {
   BAD_REQUEST: 'The request is not a GraphQL request this server accepts',
   OPERATION_RESOLUTION_FAILURE: 'The operation to execute could not be determined',
   SCAN_LIMIT_REACHED: 'The lookup did not reach this connection',
+  OPERATION_LIMIT_EXCEEDED: 'The operation is over a limit of this gateway',
   GRAPHQL_PARSE_FAILED: 'The query could not be parsed',
   GRAPHQL_VALIDATION_FAILED: 'The query does not match the schema',
   INTERNAL_SERVER_ERROR: 'Unexpected error',

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     baseUrl,
     resilience: config.resilience,
     entityScan: config.entityScan,
+    maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
     logger,
     graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
   });

@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { toPublicError } from './errors.js';
 import { graphiqlOptions, type GraphiQLTarget } from './graphiql.js';
+import { defaultMaxUpstreamCallsPerOperation, useUpstreamBudget } from './operation-budget.js';
 import type { Logger } from './logger.js';
 import { createUnknownValueReporter } from './resolvers/enums.js';
 import { entityResolvers, resolvers } from './resolvers/index.js';
@@ -61,6 +62,8 @@ export interface GatewayOptions {
   readonly dispatcher?: Dispatcher;
   /** The clock of the policies toward Drata; the system's by default (tests inject one). */
   readonly clock?: Clock;
+  /** Distinct calls to Drata one operation's `connections` fields may need; 10 by default. */
+  readonly maxUpstreamCallsPerOperation?: number;
 }
 
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
@@ -146,7 +149,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         logger.error({ err: error }, 'GraphQL request failed unexpectedly');
       },
     },
-    plugins: [requestIdHeader(), publicErrors(logger)],
+    plugins: [
+      requestIdHeader(),
+      useUpstreamBudget(options.maxUpstreamCallsPerOperation ?? defaultMaxUpstreamCallsPerOperation),
+      publicErrors(logger),
+    ],
   });
   return { yoga, upstream: transport, close: () => transport.close() };
 }

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
         maxResponseBytes: 5 * 1024 * 1024,
       },
       entityScan: { maxPages: 40, parallelism: 4 },
+      maxUpstreamCallsPerOperation: 10,
       logLevel: 'info',
       production: false,
       graphiql: true,
@@ -80,6 +81,7 @@ describe('loadConfig', () => {
         DRATA_MAX_RESPONSE_BYTES: '1048576',
         DRATA_ENTITY_SCAN_MAX_PAGES: '10',
         DRATA_ENTITY_SCAN_PARALLELISM: '2',
+        MAX_UPSTREAM_CALLS_PER_OPERATION: '25',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -101,6 +103,7 @@ describe('loadConfig', () => {
         maxResponseBytes: 1048576,
       },
       entityScan: { maxPages: 10, parallelism: 2 },
+      maxUpstreamCallsPerOperation: 25,
       logLevel: 'debug',
       production: false,
       graphiql: true,

@@ -43,6 +43,7 @@ export async function startGateway(options: {
   dispatcher?: Dispatcher;
   /** The policies' clock (see `createTestClock`). */
   clock?: Clock;
+  maxUpstreamCallsPerOperation?: number;
   /** Keep no logs (for long runs). */
   quiet?: boolean;
   /** GraphiQL, as on the sandbox unless set. */
@@ -60,6 +61,9 @@ export async function startGateway(options: {
     graphiql: options.graphiql ?? 'sandbox',
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.maxUpstreamCallsPerOperation !== undefined
+      ? { maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation }
+      : {}),
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
   const server = createServer(gateway.yoga.requestListener);

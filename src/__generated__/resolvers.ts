@@ -752,6 +752,12 @@ export type ErrorCode =
   | 'GRAPHQL_VALIDATION_FAILED'
   /** Something unexpected failed inside the gateway. Details are in its logs, under `requestId`. */
   | 'INTERNAL_SERVER_ERROR'
+  /**
+   * The operation would need more calls to Drata than one operation may make
+   * (`MAX_UPSTREAM_CALLS_PER_OPERATION`): it was refused whole, before any call. The message names the
+   * limit and the count.
+   */
+  | 'OPERATION_LIMIT_EXCEEDED'
   /** The request holds several operations and `operationName` does not pick one of them. */
   | 'OPERATION_RESOLUTION_FAILURE'
   /** Drata's plan for this account does not include the API (HTTP 402). */
