@@ -1,4 +1,5 @@
 import { defaultResilience, type ResilienceOptions } from './upstream/policies.js';
+import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { defaultMaxUpstreamCallsPerOperation } from './operation-budget.js';
 import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
 
@@ -30,6 +31,12 @@ export interface GatewayConfig {
   readonly production: boolean;
   /** Whether to serve GraphiQL to browsers: `GRAPHIQL`, by default on outside production. */
   readonly graphiql: boolean;
+  /** Whether introspection answers: `INTROSPECTION`, by default on outside production. */
+  readonly introspection: boolean;
+  /** Origins allowed to call from a browser: `CORS_ORIGINS`; none by default. */
+  readonly corsOrigins: readonly string[];
+  /** Limits on documents: `MAX_ALIASES`, `MAX_DEPTH`, `MAX_DIRECTIVES`, `MAX_TOKENS`, `MAX_COST`. */
+  readonly documentLimits: DocumentLimits;
 }
 
 /** A configuration value that cannot be used. Its message names the variable and what it accepts. */
@@ -61,6 +68,37 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 /** Whether a URL's host name is this machine: `localhost`, 127.0.0.0/8 or `[::1]`. */
 const isLoopback = (hostname: string): boolean =>
   hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/** A `true`/`false` variable (any case), `fallback` when unset. */
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw !== 'true' && raw !== 'false') {
+    throw new ConfigError(`${name}=${JSON.stringify(env[name])} is not valid: use true or false.`);
+  }
+  return raw === 'true';
+}
+
+/** `CORS_ORIGINS`: exact origins such as `https://app.example.com`, comma-separated; never `*`. */
+function corsOrigins(env: Env): readonly string[] {
+  const raw = nonEmpty(env, 'CORS_ORIGINS');
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin || !['http:', 'https:'].includes(parsed.protocol)) {
+      throw new ConfigError(
+        `CORS_ORIGINS=${JSON.stringify(raw)} is not valid: ${JSON.stringify(origin)} is not an exact origin. List origins such as https://app.example.com, comma-separated (no path, no trailing slash, never *).`,
+      );
+    }
+    return origin;
+  });
+}
 
 function upstream(env: Env, production: boolean): Upstream {
   const raw = nonEmpty(env, 'DRATA_API_URL');
@@ -149,12 +187,17 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       `LOG_LEVEL=${JSON.stringify(env['LOG_LEVEL'])} is not valid: use one of ${logLevels.join(', ')}.`,
     );
   }
-  const graphiql = nonEmpty(env, 'GRAPHIQL')?.toLowerCase();
-  if (graphiql !== undefined && graphiql !== 'true' && graphiql !== 'false') {
-    throw new ConfigError(`GRAPHIQL=${JSON.stringify(env['GRAPHIQL'])} is not valid: use true or false.`);
-  }
   return {
-    graphiql: graphiql === undefined ? !production : graphiql === 'true',
+    graphiql: flag(env, 'GRAPHIQL', !production),
+    introspection: flag(env, 'INTROSPECTION', !production),
+    corsOrigins: corsOrigins(env),
+    documentLimits: {
+      maxAliases: integer(env, 'MAX_ALIASES', defaultDocumentLimits.maxAliases, 0, 10_000),
+      maxDepth: integer(env, 'MAX_DEPTH', defaultDocumentLimits.maxDepth, 1, 1000),
+      maxDirectives: integer(env, 'MAX_DIRECTIVES', defaultDocumentLimits.maxDirectives, 0, 10_000),
+      maxTokens: integer(env, 'MAX_TOKENS', defaultDocumentLimits.maxTokens, 10, 1_000_000),
+      maxCost: integer(env, 'MAX_COST', defaultDocumentLimits.maxCost, 1, 10_000_000),
+    },
     upstream: upstream(env, production),
     port: integer(env, 'PORT', 4000, 0, 65535),
     host,

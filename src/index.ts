@@ -23,6 +23,10 @@ async function main(): Promise<void> {
     resilience: config.resilience,
     entityScan: config.entityScan,
     maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
+    documentLimits: config.documentLimits,
+    production: config.production,
+    introspection: config.introspection,
+    corsOrigins: config.corsOrigins,
     logger,
     graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
   });

@@ -3,11 +3,12 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { addResolversToSchema } from '@graphql-tools/schema';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { NoSchemaIntrospectionCustomRule, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { createYoga, type CORSOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { toPublicError } from './errors.js';
+import { defaultDocumentLimits, useDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { graphiqlOptions, type GraphiQLTarget } from './graphiql.js';
 import { defaultMaxUpstreamCallsPerOperation, useUpstreamBudget } from './operation-budget.js';
 import type { Logger } from './logger.js';
@@ -64,6 +65,17 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** Distinct calls to Drata one operation's `connections` fields may need; 10 by default. */
   readonly maxUpstreamCallsPerOperation?: number;
+  /** Limits on documents (aliases, depth, directives, tokens, cost); unset fields take defaults. */
+  readonly documentLimits?: Partial<DocumentLimits>;
+  /**
+   * Production hardening: document limits without their numbers, no "Did you mean" suggestions, and
+   * introspection off unless `introspection` says otherwise. Off by default.
+   */
+  readonly production?: boolean;
+  /** Whether `__schema` and `__type` answer; by default, outside production only. */
+  readonly introspection?: boolean;
+  /** Origins allowed to call from a browser (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
@@ -88,6 +100,40 @@ const requestIdHeader = (): Plugin<GatewayContext> => {
     },
   };
 };
+
+/** Refuses `__schema` and `__type` (introspection); `__typename` and `_service { sdl }` still answer. */
+const noIntrospection = (): Plugin<GatewayContext> => ({
+  onValidate: ({ addValidationRule }) => {
+    addValidationRule(NoSchemaIntrospectionCustomRule);
+  },
+});
+
+/**
+ * CORS for exactly `origins`: a request from one of them gets its own origin back, with credentials;
+ * any other origin (or none) gets no CORS header at all, never `*`.
+ */
+const corsFor =
+  (origins: readonly string[]) =>
+  (request: Request): CORSOptions => {
+    const origin = request.headers.get('origin');
+    if (origin === null || !origins.includes(origin)) return false;
+    return {
+      origin: [origin],
+      credentials: true,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id'],
+    };
+  };
+
+/** Answers vary by `Origin` where CORS is on, so that no cache serves one origin's headers to another. */
+const varyByOrigin = (): Plugin<GatewayContext> => ({
+  onResponse: ({ response }) => {
+    const vary = response.headers.get('vary');
+    if (!vary?.split(',').some((name) => name.trim().toLowerCase() === 'origin')) {
+      response.headers.set('vary', vary ? `${vary}, Origin` : 'Origin');
+    }
+  },
+});
 
 /** Gives every error in a result a `code` and only public extensions (see {@link toPublicError}). */
 const publicErrors = (logger: Logger): Plugin<GatewayContext> => {
@@ -117,6 +163,7 @@ const publicErrors = (logger: Logger): Plugin<GatewayContext> => {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
+  const production = options.production ?? false;
   const transport = createDrataTransport({
     baseUrl: options.baseUrl,
     userAgent,
@@ -149,7 +196,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         logger.error({ err: error }, 'GraphQL request failed unexpectedly');
       },
     },
+    cors: corsFor(options.corsOrigins ?? []),
     plugins: [
+      ...useDocumentLimits(
+        { ...defaultDocumentLimits, ...options.documentLimits },
+        { exposeLimits: !production, blockSuggestions: production },
+      ),
+      ...((options.introspection ?? !production) ? [] : [noIntrospection()]),
+      ...(options.corsOrigins?.length ? [varyByOrigin()] : []),
       requestIdHeader(),
       useUpstreamBudget(options.maxUpstreamCallsPerOperation ?? defaultMaxUpstreamCallsPerOperation),
       publicErrors(logger),

@@ -28,6 +28,9 @@ describe('loadConfig', () => {
       logLevel: 'info',
       production: false,
       graphiql: true,
+      introspection: true,
+      corsOrigins: [],
+      documentLimits: { maxAliases: 30, maxDepth: 15, maxDirectives: 20, maxTokens: 2000, maxCost: 5000 },
     });
   });
 
@@ -38,6 +41,15 @@ describe('loadConfig', () => {
     [{ GRAPHIQL: 'FALSE' }, false],
   ])('GraphiQL with %o: %s', (env, graphiql) => {
     expect(loadConfig(env).graphiql).toBe(graphiql);
+  });
+
+  it.each([
+    [{}, true],
+    [{ NODE_ENV: 'production', DRATA_API_URL: 'us' }, false],
+    [{ NODE_ENV: 'production', DRATA_API_URL: 'us', INTROSPECTION: 'true' }, true],
+    [{ INTROSPECTION: 'false' }, false],
+  ])('introspection with %o: %s', (env, introspection) => {
+    expect(loadConfig(env).introspection).toBe(introspection);
   });
 
   it.each([
@@ -82,6 +94,13 @@ describe('loadConfig', () => {
         DRATA_ENTITY_SCAN_MAX_PAGES: '10',
         DRATA_ENTITY_SCAN_PARALLELISM: '2',
         MAX_UPSTREAM_CALLS_PER_OPERATION: '25',
+        INTROSPECTION: 'FALSE',
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+        MAX_ALIASES: '5',
+        MAX_DEPTH: '6',
+        MAX_DIRECTIVES: '7',
+        MAX_TOKENS: '800',
+        MAX_COST: '900',
         LOG_LEVEL: 'DEBUG',
       }),
     ).toEqual({
@@ -107,6 +126,9 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       production: false,
       graphiql: true,
+      introspection: false,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      documentLimits: { maxAliases: 5, maxDepth: 6, maxDirectives: 7, maxTokens: 800, maxCost: 900 },
     });
   });
 
@@ -162,6 +184,17 @@ describe('loadConfig', () => {
       'DRATA_MAX_CONCURRENCY="0" is not valid: use a whole number from 1 to 1024.',
     ],
     [{ GRAPHIQL: 'yes' }, 'GRAPHIQL="yes" is not valid: use true or false.'],
+    [{ INTROSPECTION: '1' }, 'INTROSPECTION="1" is not valid: use true or false.'],
+    ...[
+      '*',
+      'https://app.example.com/',
+      'app.example.com',
+      'https://app.example.com/path',
+      'ftp://files.example.com',
+    ].map((origin): [Record<string, string>, string] => [
+      { CORS_ORIGINS: `https://ok.example.com,${origin}` },
+      `CORS_ORIGINS=${JSON.stringify(`https://ok.example.com,${origin}`)} is not valid: ${JSON.stringify(origin)} is not an exact origin. List origins such as https://app.example.com, comma-separated (no path, no trailing slash, never *).`,
+    ]),
     [
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL="loud" is not valid: use one of fatal, error, warn, info, debug, trace, silent.',

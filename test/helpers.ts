@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { createLogger } from '../src/logger.js';
-import { createGateway, type Gateway } from '../src/server.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../src/server.js';
 import type { Clock, ResilienceOptions } from '../src/upstream/policies.js';
 import type { EntityScanOptions } from '../src/upstream/scan.js';
 
@@ -44,6 +44,8 @@ export async function startGateway(options: {
   /** The policies' clock (see `createTestClock`). */
   clock?: Clock;
   maxUpstreamCallsPerOperation?: number;
+  /** Hardening options, as `createGateway` takes them. */
+  hardening?: Pick<GatewayOptions, 'documentLimits' | 'production' | 'introspection' | 'corsOrigins'>;
   /** Keep no logs (for long runs). */
   quiet?: boolean;
   /** GraphiQL, as on the sandbox unless set. */
@@ -64,6 +66,7 @@ export async function startGateway(options: {
     ...(options.maxUpstreamCallsPerOperation !== undefined
       ? { maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation }
       : {}),
+    ...options.hardening,
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
   const server = createServer(gateway.yoga.requestListener);

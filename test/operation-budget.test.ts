@@ -60,8 +60,20 @@ it('one over the limit: the whole operation is refused with HTTP 400, and Drata 
   expect(upstream.requests).toEqual([]);
 });
 
-it('200 aliases are refused before any call', async () => {
-  expect((await graphql(gateway.url, aliases(200), { headers })).body).toEqual(refused(200));
+it('200 aliases are refused before any call: by the document limits, or without them by the budget', async () => {
+  expect((await graphql(gateway.url, aliases(200), { headers })).body).toEqual({
+    errors: [
+      {
+        message: 'The operation is over the tokens limit: Token limit of 2000 exceeded.',
+        extensions: { code: 'OPERATION_LIMIT_EXCEEDED' },
+      },
+    ],
+  });
+  await using roomy = await startGateway({
+    baseUrl: upstream.baseUrl,
+    hardening: { documentLimits: { maxAliases: 1000, maxTokens: 100_000 } },
+  });
+  expect((await graphql(roomy.url, aliases(200), { headers })).body).toEqual(refused(200));
   expect(upstream.requests).toEqual([]);
 });
 
