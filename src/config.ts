@@ -1,5 +1,6 @@
 import { defaultResilience, type ResilienceOptions } from './upstream/policies.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
+import { defaultHttpOptions } from './http.js';
 import { defaultMaxUpstreamCallsPerOperation } from './operation-budget.js';
 import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
 
@@ -27,6 +28,8 @@ export interface GatewayConfig {
   readonly entityScan: EntityScanOptions;
   /** Distinct calls to Drata one operation's `connections` fields may need. */
   readonly maxUpstreamCallsPerOperation: number;
+  /** The largest request body accepted (bytes): `MAX_REQUEST_BYTES`. */
+  readonly maxRequestBytes: number;
   readonly logLevel: LogLevel;
   readonly production: boolean;
   /** Whether to serve GraphiQL to browsers: `GRAPHIQL`, by default on outside production. */
@@ -206,6 +209,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxPages: integer(env, 'DRATA_ENTITY_SCAN_MAX_PAGES', defaultEntityScan.maxPages, 1, 1000),
       parallelism: integer(env, 'DRATA_ENTITY_SCAN_PARALLELISM', defaultEntityScan.parallelism, 1, 16),
     },
+    maxRequestBytes: integer(
+      env,
+      'MAX_REQUEST_BYTES',
+      defaultHttpOptions.maxRequestBytes,
+      1024,
+      100 * 1024 * 1024,
+    ),
     maxUpstreamCallsPerOperation: integer(
       env,
       'MAX_UPSTREAM_CALLS_PER_OPERATION',

@@ -1,6 +1,6 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { createHttpServer, defaultHttpOptions } from './http.js';
 import { createLogger } from './logger.js';
 import { sandboxToken, startSandbox, type Sandbox } from './sandbox/server.js';
 import { createGateway } from './server.js';
@@ -30,7 +30,10 @@ async function main(): Promise<void> {
     logger,
     graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
   });
-  const server = createServer(gateway.yoga.requestListener);
+  const server = createHttpServer(gateway, {
+    ...defaultHttpOptions,
+    maxRequestBytes: config.maxRequestBytes,
+  });
   server.on('error', (error) => {
     logger.fatal({ err: error }, `Cannot listen on ${config.host}:${config.port}`);
     process.exit(1);

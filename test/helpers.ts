@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { createHttpServer, defaultHttpOptions, type HttpOptions } from '../src/http.js';
 import { createLogger } from '../src/logger.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/server.js';
 import type { Clock, ResilienceOptions } from '../src/upstream/policies.js';
@@ -29,6 +30,8 @@ export async function close(server: Server): Promise<void> {
 export interface RunningGateway {
   readonly url: string;
   readonly gateway: Gateway;
+  /** The HTTP server it listens with. */
+  readonly server: Server;
   /** Every log line so far, as text. */
   readonly logs: string[];
   close(): Promise<void>;
@@ -44,6 +47,8 @@ export async function startGateway(options: {
   /** The policies' clock (see `createTestClock`). */
   clock?: Clock;
   maxUpstreamCallsPerOperation?: number;
+  /** The HTTP server's limits and timeouts; the production defaults unless set. */
+  http?: Partial<HttpOptions>;
   /** Hardening options, as `createGateway` takes them. */
   hardening?: Pick<GatewayOptions, 'documentLimits' | 'production' | 'introspection' | 'corsOrigins'>;
   /** Keep no logs (for long runs). */
@@ -69,13 +74,20 @@ export async function startGateway(options: {
     ...options.hardening,
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
-  const server = createServer(gateway.yoga.requestListener);
+  const server = createHttpServer(gateway, { ...defaultHttpOptions, ...options.http });
   const port = await listen(server);
   const stop = async (): Promise<void> => {
     await close(server);
     await gateway.close();
   };
-  return { url: `http://127.0.0.1:${port}/graphql`, gateway, logs, close: stop, [Symbol.asyncDispose]: stop };
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    gateway,
+    server,
+    logs,
+    close: stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 /** One error of a GraphQL answer. */
