@@ -1,6 +1,7 @@
 import { defaultResilience, type ResilienceOptions } from './upstream/policies.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { defaultHttpOptions } from './http.js';
+import { loadTrustedDocuments, TrustedDocumentsError, type TrustedDocuments } from './trusted-documents.js';
 import { defaultMaxUpstreamCallsPerOperation } from './operation-budget.js';
 import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
 
@@ -30,6 +31,8 @@ export interface GatewayConfig {
   readonly maxUpstreamCallsPerOperation: number;
   /** The largest request body accepted (bytes): `MAX_REQUEST_BYTES`. */
   readonly maxRequestBytes: number;
+  /** The only documents to run, from the manifest at `TRUSTED_DOCUMENTS`; any document when unset. */
+  readonly trustedDocuments?: TrustedDocuments;
   readonly logLevel: LogLevel;
   readonly production: boolean;
   /** Whether to serve GraphiQL to browsers: `GRAPHIQL`, by default on outside production. */
@@ -71,6 +74,18 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 /** Whether a URL's host name is this machine: `localhost`, 127.0.0.0/8 or `[::1]`. */
 const isLoopback = (hostname: string): boolean =>
   hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/** `TRUSTED_DOCUMENTS`: the path of an Apollo persisted-query manifest, read once at start-up. */
+function trustedDocuments(env: Env): { trustedDocuments?: TrustedDocuments } {
+  const path = nonEmpty(env, 'TRUSTED_DOCUMENTS');
+  if (path === undefined) return {};
+  try {
+    return { trustedDocuments: loadTrustedDocuments(path) };
+  } catch (error) {
+    if (error instanceof TrustedDocumentsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
 
 /** A `true`/`false` variable (any case), `fallback` when unset. */
 function flag(env: Env, name: string, fallback: boolean): boolean {
@@ -209,6 +224,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxPages: integer(env, 'DRATA_ENTITY_SCAN_MAX_PAGES', defaultEntityScan.maxPages, 1, 1000),
       parallelism: integer(env, 'DRATA_ENTITY_SCAN_PARALLELISM', defaultEntityScan.parallelism, 1, 16),
     },
+    ...trustedDocuments(env),
     maxRequestBytes: integer(
       env,
       'MAX_REQUEST_BYTES',

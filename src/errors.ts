@@ -65,6 +65,8 @@ const statusWords: Readonly<Record<ErrorCode, string>> = {
   OPERATION_RESOLUTION_FAILURE: 'The operation to execute could not be determined',
   SCAN_LIMIT_REACHED: 'The lookup did not reach this connection',
   OPERATION_LIMIT_EXCEEDED: 'The operation is over a limit of this gateway',
+  PERSISTED_QUERY_ID_REQUIRED: 'Only trusted documents run here: send a document id',
+  PERSISTED_QUERY_NOT_FOUND: 'No trusted document has this id',
   GRAPHQL_PARSE_FAILED: 'The query could not be parsed',
   GRAPHQL_VALIDATION_FAILED: 'The query does not match the schema',
   INTERNAL_SERVER_ERROR: 'Unexpected error',

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     production: config.production,
     introspection: config.introspection,
     corsOrigins: config.corsOrigins,
+    ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
     logger,
     graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
   });

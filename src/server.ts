@@ -10,6 +10,7 @@ import { createContextFactory, type GatewayContext } from './context.js';
 import { toPublicError } from './errors.js';
 import { defaultDocumentLimits, useDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { graphiqlOptions, type GraphiQLTarget } from './graphiql.js';
+import { useTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 import { defaultMaxUpstreamCallsPerOperation, useUpstreamBudget } from './operation-budget.js';
 import type { Logger } from './logger.js';
 import { createUnknownValueReporter } from './resolvers/enums.js';
@@ -76,6 +77,8 @@ export interface GatewayOptions {
   readonly introspection?: boolean;
   /** Origins allowed to call from a browser (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
+  /** Run only these documents, asked for by id; any document by default. */
+  readonly trustedDocuments?: TrustedDocuments;
 }
 
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
@@ -197,7 +200,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     },
     cors: corsFor(options.corsOrigins ?? []),
+    ...(options.trustedDocuments ? { extraParamNames: ['documentId'] } : {}),
     plugins: [
+      ...(options.trustedDocuments ? [useTrustedDocuments(options.trustedDocuments)] : []),
       ...useDocumentLimits(
         { ...defaultDocumentLimits, ...options.documentLimits },
         { exposeLimits: !production, blockSuggestions: production },

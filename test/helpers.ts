@@ -50,7 +50,10 @@ export async function startGateway(options: {
   /** The HTTP server's limits and timeouts; the production defaults unless set. */
   http?: Partial<HttpOptions>;
   /** Hardening options, as `createGateway` takes them. */
-  hardening?: Pick<GatewayOptions, 'documentLimits' | 'production' | 'introspection' | 'corsOrigins'>;
+  hardening?: Pick<
+    GatewayOptions,
+    'documentLimits' | 'production' | 'introspection' | 'corsOrigins' | 'trustedDocuments'
+  >;
   /** Keep no logs (for long runs). */
   quiet?: boolean;
   /** GraphiQL, as on the sandbox unless set. */

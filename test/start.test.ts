@@ -82,6 +82,10 @@ describe('the process', () => {
   it.each([
     [{ NODE_ENV: 'production' }, 'DRATA_API_URL is not set and NODE_ENV=production'],
     [{ PORT: 'eighty' }, 'PORT="eighty" is not valid: use a whole number from 0 to 65535.'],
+    [
+      { TRUSTED_DOCUMENTS: '/nonexistent/manifest.json' },
+      'TRUSTED_DOCUMENTS="/nonexistent/manifest.json" cannot be used: the file cannot be read (ENOENT).',
+    ],
   ])('refuses to start with %o', async (env, message) => {
     const started = run(env);
     expect(await started.exited).toBe(1);

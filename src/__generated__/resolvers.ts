@@ -762,6 +762,13 @@ export type ErrorCode =
   | 'OPERATION_RESOLUTION_FAILURE'
   /** Drata's plan for this account does not include the API (HTTP 402). */
   | 'PAYMENT_REQUIRED'
+  /**
+   * The gateway runs trusted documents only (`TRUSTED_DOCUMENTS`) and the request sent a document of its
+   * own, or no document id: send the id (`documentId`, or `extensions.persistedQuery.sha256Hash`) instead.
+   */
+  | 'PERSISTED_QUERY_ID_REQUIRED'
+  /** The gateway runs trusted documents only and knows no document by the id sent. */
+  | 'PERSISTED_QUERY_NOT_FOUND'
   /** Drata's rate limit was reached (HTTP 429). `retryAfter` says how many seconds to wait, when known. */
   | 'RATE_LIMITED'
   /**
