@@ -212,17 +212,18 @@ describe('the circuit breaker in front of Drata', () => {
   };
 
   interface Held {
-    readonly token: string;
+    /** The caller's name, from its token. */
+    readonly caller: string;
     readonly request: IncomingMessage;
     readonly response: ServerResponse;
   }
 
-  /** Drata as a test drives it: callers whose token starts with `slow` are always held. */
+  /** Drata as a test drives it: callers whose name starts with `slow` are always held. */
   interface Drata {
     answer: Answer | 'hold';
     readonly held: Held[];
-    /** Answers the held requests of `token`. */
-    release(token: string, answer: Answer): void;
+    /** Answers the held requests of `caller`. */
+    release(caller: string, answer: Answer): void;
   }
 
   let upstream: TestUpstream | undefined;
@@ -240,16 +241,17 @@ describe('the circuit breaker in front of Drata', () => {
     const drata: Drata = {
       answer: page,
       held: [],
-      release: (token, answer) => {
-        for (const entry of drata.held.filter((held) => held.token === token)) {
+      release: (caller, answer) => {
+        for (const entry of drata.held.filter((held) => held.caller === caller)) {
           drata.held.splice(drata.held.indexOf(entry), 1);
           answer(entry.response);
         }
       },
     };
     const up = await startUpstream((request, response, recorded) => {
-      const token = (recorded.headers['authorization'] ?? '').replace(/^Bearer /, '');
-      if (token.startsWith('slow') || drata.answer === 'hold') drata.held.push({ token, request, response });
+      const caller = (recorded.headers['authorization'] ?? '').replace(/^Bearer key-of-/, '');
+      if (caller.startsWith('slow') || drata.answer === 'hold')
+        drata.held.push({ caller, request, response });
       else drata.answer(response);
     });
     upstream = up;
@@ -261,7 +263,8 @@ describe('the circuit breaker in front of Drata', () => {
   }
 
   const headers = (name: string): Record<string, string> => ({
-    authorization: `Bearer ${name}`,
+    // A token that is not part of the request id, which answers and logs may show.
+    authorization: `Bearer key-of-${name}`,
     'x-request-id': `req-${name}`,
   });
 

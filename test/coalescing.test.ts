@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock, ResilienceOptions } from '../src/upstream/policies.js';
 import {
+  aliasOf,
   createTestClock,
   drataItem,
   drataPage,
@@ -31,11 +32,15 @@ interface Arrival {
 const tokenOf = (recorded: RecordedRequest): string =>
   (recorded.headers['authorization'] ?? '').replace(/^Bearer /, '');
 
-// Drata answers every token with data of its own (the alias is the token, the id the page), so an
+// Drata answers every token with data of its own (the alias is the token's, the id the page), so an
 // answer served to the wrong caller, or for the wrong page, shows in the body.
 const ownData: Answer = (recorded, response) => {
   const page = Number(new URL(recorded.url, 'http://drata.test').searchParams.get('page'));
-  sendJson(response, 200, drataPage([drataItem({ id: page, clientAlias: tokenOf(recorded) })], page));
+  sendJson(
+    response,
+    200,
+    drataPage([drataItem({ id: page, clientAlias: aliasOf(tokenOf(recorded)) })], page),
+  );
 };
 
 const forbidden: Answer = (_recorded, response) =>
@@ -46,7 +51,7 @@ const pageQuery = (page = 1): string =>
 
 /** What a caller with `token` must be served for `page`. */
 const served = (token: string, page = 1): Body => ({
-  data: { connections: { page, total: 1, nodes: [{ id: String(page), clientAlias: token }] } },
+  data: { connections: { page, total: 1, nodes: [{ id: String(page), clientAlias: aliasOf(token) }] } },
 });
 
 const failed = (message: string, extensions: Record<string, unknown>) => ({

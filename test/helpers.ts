@@ -8,6 +8,7 @@ import { createLogger } from '../src/logger.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/server.js';
 import type { Clock, ResilienceOptions } from '../src/upstream/policies.js';
 import type { EntityScanOptions } from '../src/upstream/scan.js';
+import { recordCredential, watchLine, watchServer } from './leak-check.js';
 
 /** Listens on a free loopback port; resolves with the port. */
 export async function listen(server: Server): Promise<number> {
@@ -32,13 +33,16 @@ export interface RunningGateway {
   readonly gateway: Gateway;
   /** The HTTP server it listens with. */
   readonly server: Server;
-  /** Every log line so far, as text. */
+  /** Every log line so far, as text (at trace level). */
   readonly logs: string[];
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts a gateway on loopback in front of `baseUrl`, logging into memory at debug level. */
+/**
+ * Starts a gateway on loopback in front of `baseUrl`, logging into memory at trace level. The leak
+ * check searches its log lines and its answers for the credentials callers sent.
+ */
 export async function startGateway(options: {
   baseUrl: URL;
   resilience?: Partial<ResilienceOptions>;
@@ -54,14 +58,17 @@ export async function startGateway(options: {
     GatewayOptions,
     'documentLimits' | 'production' | 'introspection' | 'corsOrigins' | 'trustedDocuments'
   >;
-  /** Keep no logs (for long runs). */
+  /** Keep no logs (for long runs); the leak check still searches each line. */
   quiet?: boolean;
   /** GraphiQL, as on the sandbox unless set. */
   graphiql?: false;
 }): Promise<RunningGateway> {
   const logs: string[] = [];
-  const logger = createLogger(options.quiet ? 'silent' : 'debug', {
-    write: (line: string) => void logs.push(line),
+  const logger = createLogger('trace', {
+    write: (line: string) => {
+      watchLine(line, 'a log line of the gateway');
+      if (options.quiet !== true) logs.push(line);
+    },
   });
   const gateway = createGateway({
     baseUrl: options.baseUrl,
@@ -78,6 +85,7 @@ export async function startGateway(options: {
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
   const server = createHttpServer(gateway, { ...defaultHttpOptions, ...options.http });
+  watchServer(server, 'an answer of the gateway');
   const port = await listen(server);
   const stop = async (): Promise<void> => {
     await close(server);
@@ -115,6 +123,9 @@ export async function graphql(
   query: string,
   options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): Promise<GraphQLAnswer> {
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (name.toLowerCase() === 'authorization') recordCredential(value);
+  }
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
@@ -162,6 +173,7 @@ export async function startUpstream(
     for (let index = 0; index < request.rawHeaders.length; index += 2) {
       headers[request.rawHeaders[index]!.toLowerCase()] = request.rawHeaders[index + 1]!;
     }
+    recordCredential(request.headers.authorization);
     const recorded = {
       method: request.method ?? '',
       url: request.url ?? '',
@@ -223,6 +235,12 @@ export function drataItem(overrides: Record<string, unknown> = {}): Record<strin
     ...overrides,
   };
 }
+
+/**
+ * A value a test upstream can serve as data of the caller with `token`: distinct per token, and never
+ * the token itself, which may not show in any answer.
+ */
+export const aliasOf = (token: string): string => `alias-${Buffer.from(token).toString('hex')}`;
 
 /** A Drata page holding `data`. */
 export const drataPage = (

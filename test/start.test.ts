@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { drataItem, drataPage, graphql, sendJson, startUpstream } from './helpers.js';
+import { watchStream } from './leak-check.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -12,16 +13,27 @@ interface Started {
   readonly exited: Promise<number | null>;
 }
 
-/** Runs the gateway's entry point as `npm start` does, with `env` on top of a clean environment. */
+/**
+ * Runs the gateway's entry point as `npm start` does, logging at trace level, with `env` on top of a
+ * clean environment. The leak check searches its output.
+ */
 function run(env: Record<string, string>): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'trace', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+  const watchStdout = watchStream('the output of the gateway process');
+  const watchStderr = watchStream('the error output of the gateway process');
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    watchStdout(chunk);
+    stdout.push(chunk);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    watchStderr(chunk);
+    stdout.push(chunk);
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, stdout, exited };
 }

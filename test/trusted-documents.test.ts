@@ -62,7 +62,7 @@ beforeEach(() => {
 const headers = {
   'content-type': 'application/json',
   accept: 'application/json',
-  authorization: 'Bearer trusted',
+  authorization: 'Bearer key-for-trusted-documents',
 };
 const post = async (body: unknown) => {
   const response = await fetch(gateway.url, { method: 'POST', headers, body: JSON.stringify(body) });
