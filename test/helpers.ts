@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { createHttpServer, defaultHttpOptions, type HttpOptions } from '../src/http.js';
 import { createLogger } from '../src/logger.js';
@@ -43,6 +43,9 @@ export interface RunningGateway {
  * Starts a gateway on loopback in front of `baseUrl`, logging into memory at trace level. The leak
  * check searches its log lines and its answers for the credentials callers sent.
  */
+/** What {@link startGateway} takes. */
+export type GatewayTestOptions = Parameters<typeof startGateway>[0];
+
 export async function startGateway(options: {
   baseUrl: URL;
   resilience?: Partial<ResilienceOptions>;
@@ -343,4 +346,44 @@ export async function until(check: () => boolean, what: string, deadlineMs = 500
     if (Date.now() > end) throw new Error(`Timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A test upstream and a gateway in front of it, for the tests of a file or a `describe` block. */
+export interface UpstreamGateway {
+  readonly upstream: TestUpstream;
+  readonly gateway: RunningGateway;
+}
+
+/**
+ * Starts a test upstream answering with `handler`, and a gateway in front of it, before the tests of
+ * the enclosing file or `describe` block; forgets the upstream's recorded requests before each test;
+ * stops both after them. Read the fields inside tests and hooks only.
+ */
+export function useUpstreamGateway(
+  handler: Parameters<typeof startUpstream>[0],
+  options: Omit<GatewayTestOptions, 'baseUrl'> = {},
+): UpstreamGateway {
+  let upstream: TestUpstream | undefined;
+  let gateway: RunningGateway | undefined;
+  beforeAll(async () => {
+    upstream = await startUpstream(handler);
+    gateway = await startGateway({ ...options, baseUrl: upstream.baseUrl });
+  });
+  beforeEach(() => {
+    if (upstream) upstream.requests.length = 0;
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await upstream?.close();
+  });
+  return {
+    get upstream() {
+      if (!upstream) throw new Error('the upstream starts in beforeAll');
+      return upstream;
+    },
+    get gateway() {
+      if (!gateway) throw new Error('the gateway starts in beforeAll');
+      return gateway;
+    },
+  };
 }

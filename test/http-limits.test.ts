@@ -1,33 +1,14 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import {
-  drataItem,
-  drataPage,
-  sendJson,
-  startGateway,
-  startUpstream,
-  type RunningGateway,
-  type TestUpstream,
-} from './helpers.js';
+import { expect, it } from 'vitest';
+import { drataItem, drataPage, sendJson, useUpstreamGateway } from './helpers.js';
 
-let upstream: TestUpstream;
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  upstream = await startUpstream((_request, response) => sendJson(response, 200, drataPage([drataItem()])));
-  gateway = await startGateway({
-    baseUrl: upstream.baseUrl,
+const servers = useUpstreamGateway(
+  (_request, response) => sendJson(response, 200, drataPage([drataItem()])),
+  {
     http: { headersTimeoutMs: 300, requestTimeoutMs: 600 },
-  });
-});
-afterAll(async () => {
-  await gateway.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-});
+  },
+);
 
 const limit = 256 * 1024;
 const headers = { 'content-type': 'application/json', authorization: 'Bearer http-limits' };
@@ -56,20 +37,20 @@ const textOf = async (response: IncomingMessage): Promise<string> => {
 it('a body of exactly MAX_REQUEST_BYTES is served', async () => {
   const body = bodyOf(limit);
   expect(Buffer.byteLength(body)).toBe(limit);
-  const response = await fetch(gateway.url, { method: 'POST', headers, body });
+  const response = await fetch(servers.gateway.url, { method: 'POST', headers, body });
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ data: { connections: { total: 1 } } });
 });
 
 it('one byte more is HTTP 413, and Drata is never called', async () => {
-  const response = await fetch(gateway.url, { method: 'POST', headers, body: bodyOf(limit + 1) });
+  const response = await fetch(servers.gateway.url, { method: 'POST', headers, body: bodyOf(limit + 1) });
   expect(response.status).toBe(413);
   expect(await response.json()).toEqual(tooLarge);
-  expect(upstream.requests).toEqual([]);
+  expect(servers.upstream.requests).toEqual([]);
 });
 
 it('a declared 20 MB body is refused before a byte of it is sent', async () => {
-  const { port } = new URL(gateway.url);
+  const { port } = new URL(servers.gateway.url);
   const answer = await new Promise<IncomingMessage>((resolve, reject) => {
     const request = httpRequest({
       host: '127.0.0.1',
@@ -87,7 +68,7 @@ it('a declared 20 MB body is refused before a byte of it is sent', async () => {
 });
 
 it('a chunked body is cut off at the cap: the gateway answers 413 while the client is still sending', async () => {
-  const { port } = new URL(gateway.url);
+  const { port } = new URL(servers.gateway.url);
   let sent = 0;
   const chunk = Buffer.alloc(64 * 1024, 0x20);
   const answer = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -108,7 +89,7 @@ it('a chunked body is cut off at the cap: the gateway answers 413 while the clie
 });
 
 it('a client that stalls in its headers is cut off after the headers timeout', async () => {
-  const { port } = new URL(gateway.url);
+  const { port } = new URL(servers.gateway.url);
   const socket = connect(Number(port), '127.0.0.1');
   let received = '';
   socket.on('data', (data) => (received += String(data)));
@@ -118,7 +99,7 @@ it('a client that stalls in its headers is cut off after the headers timeout', a
 });
 
 it('a client that stalls in its body is cut off after the request timeout', async () => {
-  const { port } = new URL(gateway.url);
+  const { port } = new URL(servers.gateway.url);
   const socket = connect(Number(port), '127.0.0.1');
   let received = '';
   socket.on('data', (data) => (received += String(data)));
@@ -127,15 +108,15 @@ it('a client that stalls in its body is cut off after the request timeout', asyn
   );
   await new Promise((resolve) => socket.once('close', resolve));
   expect(received).toMatch(/^HTTP\/1\.1 408 /);
-  expect(upstream.requests).toEqual([]);
+  expect(servers.upstream.requests).toEqual([]);
 });
 
 it('request headers past 16 KiB are HTTP 431', async () => {
-  const response = await fetch(gateway.url, {
+  const response = await fetch(servers.gateway.url, {
     method: 'POST',
     headers: { ...headers, 'x-padding': 'a'.repeat(17 * 1024) },
     body: bodyOf(100),
   });
   expect(response.status).toBe(431);
-  expect(upstream.requests).toEqual([]);
+  expect(servers.upstream.requests).toEqual([]);
 });

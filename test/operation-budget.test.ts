@@ -1,29 +1,7 @@
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import {
-  drataItem,
-  drataPage,
-  graphql,
-  sendJson,
-  startGateway,
-  startUpstream,
-  type RunningGateway,
-  type TestUpstream,
-} from './helpers.js';
+import { expect, it } from 'vitest';
+import { drataItem, drataPage, graphql, sendJson, startGateway, useUpstreamGateway } from './helpers.js';
 
-let upstream: TestUpstream;
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  upstream = await startUpstream((_request, response) => sendJson(response, 200, drataPage([drataItem()])));
-  gateway = await startGateway({ baseUrl: upstream.baseUrl });
-});
-afterAll(async () => {
-  await gateway.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-});
+const servers = useUpstreamGateway((_request, response) => sendJson(response, 200, drataPage([drataItem()])));
 
 const headers = { authorization: 'Bearer budget', 'x-request-id': 'req-1' };
 
@@ -41,15 +19,15 @@ const refused = (count: number) => ({
 });
 
 it('exactly at the limit, ten distinct calls are served', async () => {
-  const answer = await graphql(gateway.url, aliases(10), { headers });
+  const answer = await graphql(servers.gateway.url, aliases(10), { headers });
   expect(answer.body).toEqual({
     data: Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`p${index}`, { total: 1 }])),
   });
-  expect(upstream.requests).toHaveLength(10);
+  expect(servers.upstream.requests).toHaveLength(10);
 });
 
 it('one over the limit: the whole operation is refused with HTTP 400, and Drata is never called', async () => {
-  const answer = await fetch(gateway.url, {
+  const answer = await fetch(servers.gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
     body: JSON.stringify({ query: aliases(11) }),
@@ -57,11 +35,11 @@ it('one over the limit: the whole operation is refused with HTTP 400, and Drata 
   expect(answer.status).toBe(400);
   expect(answer.headers.get('content-type')).toContain('application/graphql-response+json');
   expect(await answer.json()).toEqual(refused(11));
-  expect(upstream.requests).toEqual([]);
+  expect(servers.upstream.requests).toEqual([]);
 });
 
 it('200 aliases are refused before any call: by the document limits, or without them by the budget', async () => {
-  expect((await graphql(gateway.url, aliases(200), { headers })).body).toEqual({
+  expect((await graphql(servers.gateway.url, aliases(200), { headers })).body).toEqual({
     errors: [
       {
         message: 'The operation is over the tokens limit: Token limit of 2000 exceeded.',
@@ -70,11 +48,11 @@ it('200 aliases are refused before any call: by the document limits, or without 
     ],
   });
   await using roomy = await startGateway({
-    baseUrl: upstream.baseUrl,
+    baseUrl: servers.upstream.baseUrl,
     hardening: { documentLimits: { maxAliases: 1000, maxTokens: 100_000 } },
   });
   expect((await graphql(roomy.url, aliases(200), { headers })).body).toEqual(refused(200));
-  expect(upstream.requests).toEqual([]);
+  expect(servers.upstream.requests).toEqual([]);
 });
 
 it('equal requests count once, however they are written', async () => {
@@ -89,10 +67,10 @@ it('equal requests count once, however they are written', async () => {
     'b1: connections { total }',
     'b2: connections(page: { page: 1, limit: 20 }) { total }',
   ];
-  const answer = await graphql(gateway.url, `{ ${fields.join(' ')} }`, { headers });
+  const answer = await graphql(servers.gateway.url, `{ ${fields.join(' ')} }`, { headers });
   expect(Object.keys(answer.body.data ?? {})).toHaveLength(13);
   expect(answer.body.errors).toBeUndefined();
-  expect(upstream.requests.map((request) => request.url).sort()).toEqual([
+  expect(servers.upstream.requests.map((request) => request.url).sort()).toEqual([
     '/public/connections?page=1&limit=20',
     '/public/connections?page=1&limit=20&providerTypes=IDENTITY',
   ]);
@@ -107,36 +85,39 @@ it('fields reached through fragments, inline fragments and variables all count',
     fragment Pages on Query { ${Array.from({ length: 10 }, (_, index) => `f${index}: connections(page: { page: ${index + 1} }) { total }`).join(' ')} }
   `;
   // $a repeats page 1 (counted once); $b is an eleventh page.
-  expect((await graphql(gateway.url, query, { headers, variables: { a: 1, b: 11 } })).body).toEqual(
+  expect((await graphql(servers.gateway.url, query, { headers, variables: { a: 1, b: 11 } })).body).toEqual(
     refused(10 + 1),
   );
-  expect(upstream.requests).toEqual([]);
-  const answer = await graphql(gateway.url, query, { headers, variables: { a: 1, b: 2 } });
+  expect(servers.upstream.requests).toEqual([]);
+  const answer = await graphql(servers.gateway.url, query, { headers, variables: { a: 1, b: 2 } });
   expect(answer.body.errors).toBeUndefined();
-  expect(upstream.requests).toHaveLength(10);
+  expect(servers.upstream.requests).toHaveLength(10);
 });
 
 it('fields skipped by @skip or @include are not counted', async () => {
   const query = `query ($off: Boolean!) { ${Array.from({ length: 11 }, (_, index) => `p${index}: connections(page: { page: ${index + 1} }) ${index === 10 ? '@include(if: $off)' : ''} { total }`).join(' ')} }`;
-  const answer = await graphql(gateway.url, query, { headers, variables: { off: false } });
+  const answer = await graphql(servers.gateway.url, query, { headers, variables: { off: false } });
   expect(answer.body.errors).toBeUndefined();
-  expect(upstream.requests).toHaveLength(10);
-  upstream.requests.length = 0;
-  expect((await graphql(gateway.url, query, { headers, variables: { off: true } })).body).toEqual(
+  expect(servers.upstream.requests).toHaveLength(10);
+  servers.upstream.requests.length = 0;
+  expect((await graphql(servers.gateway.url, query, { headers, variables: { off: true } })).body).toEqual(
     refused(11),
   );
-  expect(upstream.requests).toEqual([]);
+  expect(servers.upstream.requests).toEqual([]);
 });
 
 it('fields the resolver refuses make no call and are not counted', async () => {
   const query = `{ ${aliases(10).slice(2, -2)} bad: connections(page: { page: 0 }) { total } }`;
-  const answer = await graphql(gateway.url, query, { headers });
+  const answer = await graphql(servers.gateway.url, query, { headers });
   expect(answer.body.errors?.map((error) => error.extensions.code)).toEqual(['BAD_USER_INPUT']);
-  expect(upstream.requests).toHaveLength(10);
+  expect(servers.upstream.requests).toHaveLength(10);
 });
 
 it('the limit is configurable', async () => {
-  await using strict = await startGateway({ baseUrl: upstream.baseUrl, maxUpstreamCallsPerOperation: 2 });
+  await using strict = await startGateway({
+    baseUrl: servers.upstream.baseUrl,
+    maxUpstreamCallsPerOperation: 2,
+  });
   const answer = await graphql(strict.url, aliases(3), { headers });
   expect(answer.body).toEqual({
     errors: [
@@ -147,5 +128,5 @@ it('the limit is configurable', async () => {
       },
     ],
   });
-  expect(upstream.requests).toEqual([]);
+  expect(servers.upstream.requests).toEqual([]);
 });
