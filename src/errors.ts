@@ -244,6 +244,10 @@ function isRaisedByGraphQL(error: GraphQLError): boolean {
   return true;
 }
 
+/** GraphQL's refusal of a field's argument, such as an explicit null for a non-null input field. */
+const isArgumentError = (error: GraphQLError): boolean =>
+  /^Argument "\w+" has invalid value /.test(error.message);
+
 /**
  * The error as a caller may see it: with a `code` and only the public extensions. An error without a
  * code keeps its message only when GraphQL itself raised it outside any field (a variable that does
@@ -256,7 +260,13 @@ export function toPublicError(error: GraphQLError): GraphQLError {
   if (typeof given === 'string' && keys.every((key) => publicExtensions.includes(key))) return error;
   let code = typeof given === 'string' ? given : undefined;
   let { message } = error;
-  if (code === undefined && error.path === undefined && isRaisedByGraphQL(error)) code = 'BAD_USER_INPUT';
+  if (
+    code === undefined &&
+    isRaisedByGraphQL(error) &&
+    (error.path === undefined || isArgumentError(error))
+  ) {
+    code = 'BAD_USER_INPUT';
+  }
   if (code === undefined) {
     code = 'INTERNAL_SERVER_ERROR';
     message = `${statusWords.INTERNAL_SERVER_ERROR}.`;

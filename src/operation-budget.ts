@@ -41,7 +41,10 @@ export function upstreamCallsOf(
   const operation = getOperationAST(document, operationName);
   const field = schema.getQueryType()?.getFields()['connections'];
   if (operation?.operation !== OperationTypeNode.QUERY || field === undefined) return calls;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  // graphql-js's own bound on errors: a list of 100,000 bad items is given up on, not reported whole.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, {
+    maxErrors: 50,
+  });
   if (coerced.errors !== undefined) return calls;
   const variables = coerced.coerced;
   const fragments = new Map<string, FragmentDefinitionNode>();

@@ -3,13 +3,20 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { addResolversToSchema } from '@graphql-tools/schema';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { NoSchemaIntrospectionCustomRule, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { createYoga, type CORSOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createContextFactory, type GatewayContext } from './context.js';
-import { toPublicError } from './errors.js';
+import { badUserInput, toPublicError } from './errors.js';
 import { defaultDocumentLimits, useDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { graphiqlOptions, type GraphiQLTarget } from './graphiql.js';
+import { useRequestGuard } from './request-guard.js';
 import { useTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 import { defaultMaxUpstreamCallsPerOperation, useUpstreamBudget } from './operation-budget.js';
 import type { Logger } from './logger.js';
@@ -37,7 +44,38 @@ export function createSchema(): GraphQLSchema {
     typeDefs: parse(loadTypeDefs()),
     resolvers: entityResolvers as GraphQLResolverMap<unknown>,
   });
-  return addResolversToSchema({ schema: subgraph, resolvers });
+  const schema = addResolversToSchema({ schema: subgraph, resolvers });
+  checkRepresentations(schema);
+  return schema;
+}
+
+/**
+ * Makes `_entities` refuse, as `BAD_USER_INPUT`, representations that are not `Connection`s with an
+ * `id`, instead of failing inside the federation library.
+ */
+function checkRepresentations(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()['_entities'];
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  field.resolve = (source, args: { representations?: unknown }, context: GatewayContext, info) => {
+    const { representations } = args;
+    const valid =
+      Array.isArray(representations) &&
+      representations.every(
+        (representation: unknown) =>
+          typeof representation === 'object' &&
+          representation !== null &&
+          (representation as { __typename?: unknown }).__typename === 'Connection' &&
+          ['string', 'number'].includes(typeof (representation as { id?: unknown }).id),
+      );
+    if (!valid) {
+      throw badUserInput(
+        'Every representation must be a Connection with an id: { "__typename": "Connection", "id": "…" }.',
+        context.requestId,
+      );
+    }
+    return resolve(source, args, context, info);
+  };
 }
 
 /** The gateway's name and version, as sent in `User-Agent`. */
@@ -138,8 +176,22 @@ const varyByOrigin = (): Plugin<GatewayContext> => ({
   },
 });
 
+/** The error without graphql-js's "Did you mean …?" hints, which would spell out the schema. */
+function withoutSuggestion(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean [^?]*\?/g, '');
+  if (message === error.message) return error;
+  return new GraphQLError(message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    path: error.path ?? null,
+    originalError: error.originalError ?? null,
+    extensions: error.extensions,
+  });
+}
+
 /** Gives every error in a result a `code` and only public extensions (see {@link toPublicError}). */
-const publicErrors = (logger: Logger): Plugin<GatewayContext> => {
+const publicErrors = (logger: Logger, withoutSuggestions: boolean): Plugin<GatewayContext> => {
   const clean = (result: ExecutionResult): ExecutionResult => {
     if (!result.errors?.length) return result;
     const errors = result.errors.map((error) => {
@@ -147,7 +199,7 @@ const publicErrors = (logger: Logger): Plugin<GatewayContext> => {
       if (cleaned.extensions['code'] === 'INTERNAL_SERVER_ERROR' && cleaned !== error) {
         logger.error({ err: error, path: error.path }, 'A field failed without an error code');
       }
-      return cleaned;
+      return withoutSuggestions ? withoutSuggestion(cleaned) : cleaned;
     });
     return { ...result, errors };
   };
@@ -202,6 +254,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     cors: corsFor(options.corsOrigins ?? []),
     ...(options.trustedDocuments ? { extraParamNames: ['documentId'] } : {}),
     plugins: [
+      useRequestGuard('/graphql'),
       ...(options.trustedDocuments ? [useTrustedDocuments(options.trustedDocuments)] : []),
       ...useDocumentLimits(
         { ...defaultDocumentLimits, ...options.documentLimits },
@@ -211,7 +264,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.corsOrigins?.length ? [varyByOrigin()] : []),
       requestIdHeader(),
       useUpstreamBudget(options.maxUpstreamCallsPerOperation ?? defaultMaxUpstreamCallsPerOperation),
-      publicErrors(logger),
+      publicErrors(logger, production),
     ],
   });
   return { yoga, upstream: transport, close: () => transport.close() };

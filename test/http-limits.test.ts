@@ -111,6 +111,15 @@ it('a client that stalls in its body is cut off after the request timeout', asyn
   expect(servers.upstream.requests).toEqual([]);
 });
 
+it('request headers of 15 KiB are served', async () => {
+  const response = await fetch(servers.gateway.url, {
+    method: 'POST',
+    headers: { ...headers, 'x-padding': 'a'.repeat(15 * 1024) },
+    body: bodyOf(100),
+  });
+  expect(response.status).toBe(200);
+});
+
 it('request headers past 16 KiB are HTTP 431', async () => {
   const response = await fetch(servers.gateway.url, {
     method: 'POST',
