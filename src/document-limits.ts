@@ -1,4 +1,3 @@
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -49,12 +48,11 @@ function overLimit(limit: string, detail: GraphQLError, exposeLimits: boolean): 
 
 /**
  * The document limits as yoga plugins (graphql-armor's), each refusal an `OPERATION_LIMIT_EXCEEDED`
- * naming the limit, with its number and the count only when `exposeLimits` (off in production). With
- * `blockSuggestions`, "Did you mean" hints are removed from every error.
+ * naming the limit, with its number and the count only when `exposeLimits` (off in production).
  */
 export function useDocumentLimits(
   limits: DocumentLimits,
-  options: { readonly exposeLimits: boolean; readonly blockSuggestions: boolean },
+  options: { readonly exposeLimits: boolean },
 ): Plugin[] {
   const { exposeLimits } = options;
   const refuse =
@@ -70,7 +68,7 @@ export function useDocumentLimits(
     propagateOnRejection: false,
     onReject: [refuse(limit)],
   });
-  const plugins = [
+  return [
     maxTokensPlugin({ n: limits.maxTokens, ...common('tokens') }),
     // Aliases of `__typename` count too: thousands of them are as costly to answer as any.
     maxAliasesPlugin({ n: limits.maxAliases, allowList: [], ...common('aliases') }),
@@ -84,6 +82,4 @@ export function useDocumentLimits(
     // Introspection's cost is fixed by the schema, not by the caller (its depth and size still count).
     costLimitPlugin({ maxCost: limits.maxCost, ignoreIntrospection: true, ...common('cost') }),
   ] as Plugin[];
-  if (options.blockSuggestions) plugins.push(blockFieldSuggestionsPlugin({ mask: '' }));
-  return plugins;
 }

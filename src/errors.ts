@@ -244,6 +244,9 @@ function isRaisedByGraphQL(error: GraphQLError): boolean {
   return true;
 }
 
+/** graphql-js's hint at a name the caller may have meant: for fields, arguments, types, enum values. */
+const suggestion = / ?Did you mean [^?]*\?/g;
+
 /** GraphQL's refusal of a field's argument, such as an explicit null for a non-null input field. */
 const isArgumentError = (error: GraphQLError): boolean =>
   /^Argument "\w+" has invalid value /.test(error.message);
@@ -252,14 +255,25 @@ const isArgumentError = (error: GraphQLError): boolean =>
  * The error as a caller may see it: with a `code` and only the public extensions. An error without a
  * code keeps its message only when GraphQL itself raised it outside any field (a variable that does
  * not fit its type: `BAD_USER_INPUT`); anything else is a failure the gateway did not name, masked as
- * `INTERNAL_SERVER_ERROR`. Returns `error` itself when nothing needs to change.
+ * `INTERNAL_SERVER_ERROR`. With `withoutSuggestions`, graphql-js's "Did you mean …?" hints (which
+ * spell out the schema) are removed from every message. Returns `error` itself when nothing needs to
+ * change.
  */
-export function toPublicError(error: GraphQLError): GraphQLError {
+export function toPublicError(
+  error: GraphQLError,
+  options: { readonly withoutSuggestions?: boolean } = {},
+): GraphQLError {
   const given = error.extensions['code'];
   const keys = Object.keys(error.extensions);
-  if (typeof given === 'string' && keys.every((key) => publicExtensions.includes(key))) return error;
+  let message = options.withoutSuggestions === true ? error.message.replace(suggestion, '') : error.message;
+  if (
+    typeof given === 'string' &&
+    message === error.message &&
+    keys.every((key) => publicExtensions.includes(key))
+  ) {
+    return error;
+  }
   let code = typeof given === 'string' ? given : undefined;
-  let { message } = error;
   if (
     code === undefined &&
     isRaisedByGraphQL(error) &&

@@ -3,13 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { addResolversToSchema } from '@graphql-tools/schema';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import {
-  GraphQLError,
-  NoSchemaIntrospectionCustomRule,
-  parse,
-  type ExecutionResult,
-  type GraphQLSchema,
-} from 'graphql';
+import { NoSchemaIntrospectionCustomRule, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createYoga, type CORSOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createContextFactory, type GatewayContext } from './context.js';
@@ -176,30 +170,19 @@ const varyByOrigin = (): Plugin<GatewayContext> => ({
   },
 });
 
-/** The error without graphql-js's "Did you mean …?" hints, which would spell out the schema. */
-function withoutSuggestion(error: GraphQLError): GraphQLError {
-  const message = error.message.replace(/ ?Did you mean [^?]*\?/g, '');
-  if (message === error.message) return error;
-  return new GraphQLError(message, {
-    nodes: error.nodes ?? null,
-    source: error.source ?? null,
-    positions: error.positions ?? null,
-    path: error.path ?? null,
-    originalError: error.originalError ?? null,
-    extensions: error.extensions,
-  });
-}
-
-/** Gives every error in a result a `code` and only public extensions (see {@link toPublicError}). */
+/**
+ * Gives every error in a result a `code` and only public extensions, and in production no "Did you
+ * mean" hints (see {@link toPublicError}).
+ */
 const publicErrors = (logger: Logger, withoutSuggestions: boolean): Plugin<GatewayContext> => {
   const clean = (result: ExecutionResult): ExecutionResult => {
     if (!result.errors?.length) return result;
     const errors = result.errors.map((error) => {
-      const cleaned = toPublicError(error);
+      const cleaned = toPublicError(error, { withoutSuggestions });
       if (cleaned.extensions['code'] === 'INTERNAL_SERVER_ERROR' && cleaned !== error) {
         logger.error({ err: error, path: error.path }, 'A field failed without an error code');
       }
-      return withoutSuggestions ? withoutSuggestion(cleaned) : cleaned;
+      return cleaned;
     });
     return { ...result, errors };
   };
@@ -258,7 +241,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.trustedDocuments ? [useTrustedDocuments(options.trustedDocuments)] : []),
       ...useDocumentLimits(
         { ...defaultDocumentLimits, ...options.documentLimits },
-        { exposeLimits: !production, blockSuggestions: production },
+        { exposeLimits: !production },
       ),
       ...((options.introspection ?? !production) ? [] : [noIntrospection()]),
       ...(options.corsOrigins?.length ? [varyByOrigin()] : []),
