@@ -181,6 +181,13 @@ export function errorForTransport(error: unknown, requestId: string): GatewayErr
   return undefined;
 }
 
+/**
+ * The JSON body of an answer given before GraphQL runs (an HTTP-level refusal): one error with its
+ * code, as every other error of the gateway is shaped.
+ */
+export const refusalBody = (message: string, code: ErrorCode): string =>
+  JSON.stringify({ errors: [{ message, extensions: { code } }] });
+
 /** `UPSTREAM_TIMEOUT` for a call that ran past its deadline. */
 export const upstreamTimeout = (requestId: string): GatewayError =>
   new GatewayError('UPSTREAM_TIMEOUT', `${statusWords.UPSTREAM_TIMEOUT}.`, { requestId });

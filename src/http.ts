@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { refusalBody } from './errors.js';
 import type { Gateway } from './server.js';
 
 /** How the gateway's HTTP server treats its clients. */
@@ -25,14 +26,10 @@ export const maxHeaderBytes = 16 * 1024;
 
 /** Answers 413 and closes the connection, so that the rest of the body is never read. */
 function tooLarge(response: ServerResponse, limit: number): void {
-  const body = JSON.stringify({
-    errors: [
-      {
-        message: `The request body is larger than ${limit} bytes (MAX_REQUEST_BYTES).`,
-        extensions: { code: 'OPERATION_LIMIT_EXCEEDED' },
-      },
-    ],
-  });
+  const body = refusalBody(
+    `The request body is larger than ${limit} bytes (MAX_REQUEST_BYTES).`,
+    'OPERATION_LIMIT_EXCEEDED',
+  );
   response.shouldKeepAlive = false;
   response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
   response.end(body, () => response.socket?.destroy());

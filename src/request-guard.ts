@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import { refusalBody } from './errors.js';
 
 /** Media types a GraphQL answer can be given in (or a browser's page, for GraphiQL). */
 const answerable = new Set([
@@ -28,7 +29,7 @@ const isJsonObject = (text: string): boolean => {
 
 /** A `BAD_REQUEST` answer, as JSON, given before the request is parsed or run. */
 function refuse(status: number, message: string): Response {
-  return new Response(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }), {
+  return new Response(refusalBody(message, 'BAD_REQUEST'), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8' },
   });
