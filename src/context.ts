@@ -72,6 +72,8 @@ export interface ContextDependencies {
   readonly entityScan: EntityScanOptions;
   readonly logger: Logger;
   readonly reportUnknownValue: (enumName: string, value: string) => void;
+  /** The trace context of a request, for the transport (when tracing is on). */
+  readonly traceOf?: (request: Request) => unknown;
 }
 
 /** The request id of a request: the caller's `x-request-id` when it is a plain id, else a new UUID. */
@@ -91,7 +93,13 @@ export function createContextFactory(dependencies: ContextDependencies) {
       if (session) return session;
       const credentials = parseAuthorization(request.headers.get('authorization'));
       if ('reason' in credentials) throw unauthenticated(credentials.reason, requestId);
-      const client = dependencies.transport.forCaller({ ...credentials, requestId, signal: request.signal });
+      const trace = dependencies.traceOf?.(request);
+      const client = dependencies.transport.forCaller({
+        ...credentials,
+        requestId,
+        signal: request.signal,
+        ...(trace !== undefined ? { trace } : {}),
+      });
       const connectionsPage = new DataLoader<string, ConnectionPageDto>(
         (queries) =>
           Promise.all(

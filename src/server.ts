@@ -16,7 +16,12 @@ import { defaultMaxUpstreamCallsPerOperation, useUpstreamBudget } from './operat
 import type { Logger } from './logger.js';
 import { createUnknownValueReporter } from './resolvers/enums.js';
 import { entityResolvers, resolvers } from './resolvers/index.js';
-import { createDrataTransport, type DrataTransport } from './upstream/client.js';
+import {
+  combineObservers,
+  createDrataTransport,
+  type DrataTransport,
+  type UpstreamObserver,
+} from './upstream/client.js';
 import type { Clock, ResilienceOptions } from './upstream/policies.js';
 import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
 
@@ -111,6 +116,12 @@ export interface GatewayOptions {
   readonly corsOrigins?: readonly string[];
   /** Run only these documents, asked for by id; any document by default. */
   readonly trustedDocuments?: TrustedDocuments;
+  /** Told of every attempt sent to Drata (metrics, traces). */
+  readonly observers?: readonly UpstreamObserver[];
+  /** More yoga plugins (metrics, traces), run before the gateway's own. */
+  readonly plugins?: readonly Plugin<GatewayContext>[];
+  /** The trace context of a request, handed to the transport as the parent of its attempts. */
+  readonly traceOf?: (request: Request) => unknown;
 }
 
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
@@ -209,6 +220,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.resilience !== undefined ? { resilience: options.resilience } : {}),
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.observers?.length ? { observer: combineObservers(options.observers) } : {}),
   });
   const reportUnknownValue = createUnknownValueReporter((details, message) => logger.warn(details, message));
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -218,6 +230,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       entityScan: options.entityScan ?? defaultEntityScan,
       logger,
       reportUnknownValue,
+      ...(options.traceOf ? { traceOf: options.traceOf } : {}),
     }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
@@ -237,6 +250,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     cors: corsFor(options.corsOrigins ?? []),
     ...(options.trustedDocuments ? { extraParamNames: ['documentId'] } : {}),
     plugins: [
+      ...(options.plugins ?? []),
       useRequestGuard('/graphql'),
       ...(options.trustedDocuments ? [useTrustedDocuments(options.trustedDocuments)] : []),
       ...useDocumentLimits(

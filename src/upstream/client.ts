@@ -40,6 +40,54 @@ export interface DrataTransportOptions {
   /** The clock, sleeps and jitter of the policies; the system's by default (tests inject their own). */
   readonly clock?: Clock;
   readonly logger: Logger;
+  /** Told of every attempt sent to Drata (metrics, traces); nobody by default. */
+  readonly observer?: UpstreamObserver;
+}
+
+/** How one attempt sent to Drata ended: Drata's HTTP status, or why there was none. */
+export type AttemptResult = number | 'timeout' | 'network' | 'cancelled';
+
+/** One attempt about to be sent to Drata, as an {@link UpstreamObserver} sees it. */
+export interface AttemptStart {
+  /** 1 for the first attempt of a call, 2 for its first retry, and so on. */
+  readonly attempt: number;
+  readonly method: 'GET';
+  /** The URL called, without credentials (the query holds only filters, sort and page). */
+  readonly url: string;
+  readonly requestId: string;
+  /** The trace context of the operation that started the call, when tracing is on. */
+  readonly parent?: unknown;
+}
+
+/** What an observer keeps of one attempt: headers to send with it, and its end. */
+export interface AttemptObservation {
+  /** Extra request headers, such as `traceparent`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Called once, when the attempt ends, with how it ended. */
+  end(result: AttemptResult): void;
+}
+
+/** Watches the attempts sent to Drata. It must not throw, and never sees the caller's credentials. */
+export interface UpstreamObserver {
+  attemptStarted(start: AttemptStart): AttemptObservation;
+}
+
+/** One observer made of several: every one is told, and their headers are merged. */
+export function combineObservers(observers: readonly UpstreamObserver[]): UpstreamObserver {
+  return {
+    attemptStarted: (start) => {
+      const observations = observers.map((observer) => observer.attemptStarted(start));
+      return {
+        headers: Object.assign({}, ...observations.map((observation) => observation.headers ?? {})) as Record<
+          string,
+          string
+        >,
+        end: (result) => {
+          for (const observation of observations) observation.end(result);
+        },
+      };
+    },
+  };
 }
 
 /** Who a call is made for. Born with a GraphQL request and gone with it. */
@@ -51,6 +99,8 @@ export interface Caller {
   readonly requestId: string;
   /** Aborts the call when the caller goes away. */
   readonly signal?: AbortSignal | undefined;
+  /** The caller's trace context (opaque here), handed to the observer as each attempt's parent. */
+  readonly trace?: unknown;
 }
 
 /** Drata's API as one caller sees it. */
@@ -178,6 +228,8 @@ interface CallSignals {
   readonly cancel: AbortSignal;
   /** When the deadline falls, on the clock's time. */
   readonly deadlineAt: number;
+  /** The number of the attempt being made: 1, then 2 for the first retry, and so on. */
+  attempt: number;
 }
 
 /** An identical call in flight, shared by every request that asks for it until it settles. */
@@ -223,6 +275,15 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
    */
   async function exchange(caller: Caller, query: string, call: CallSignals): Promise<Exchanged> {
     const { requestId } = caller;
+    const url = `${base}/connections?${query}`;
+    const observation = options.observer?.attemptStarted({
+      attempt: call.attempt,
+      method: 'GET',
+      url,
+      requestId,
+      ...(caller.trace !== undefined ? { parent: caller.trace } : {}),
+    });
+    let result: AttemptResult = 'cancelled';
     const attemptMs = Math.max(1, Math.min(policy.attemptTimeoutMs, call.deadlineAt - clock.now()));
     const attemptTimer = new AbortController();
     const timer = setTimeout(() => attemptTimer.abort(), attemptMs);
@@ -233,7 +294,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       // undici leaves a request that waits for a socket of its pool in the queue when its signal
       // aborts, so the wait is raced against the signal: the attempt ends at its timer regardless.
       const response = await abortable(
-        request(`${base}/connections?${query}`, {
+        request(url, {
           method: 'GET',
           dispatcher,
           signal: attemptSignal,
@@ -241,6 +302,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
           headersTimeout: attemptMs,
           bodyTimeout: attemptMs,
           headers: {
+            ...observation?.headers,
             authorization: caller.authorization,
             accept: 'application/json',
             'user-agent': options.userAgent,
@@ -251,6 +313,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       );
       body = response.body;
       const { statusCode } = response;
+      result = statusCode;
       if (statusCode < 200 || statusCode >= 300) {
         // An error body is read (to 64 KiB) for Drata's message; any other body is destroyed below.
         const text = statusCode >= 400 ? await readCapped(body, maxErrorBodyBytes) : undefined;
@@ -296,11 +359,14 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       // Out of time, by the attempt's timer or by the call's deadline: Drata was too slow.
       if (attemptTimer.signal.aborted || call.signal.aborted) {
         logger.warn({ requestId, attemptMs }, 'Drata did not answer in time');
+        result = 'timeout';
         return {
           outcome: { ok: false, error: upstreamTimeout(requestId), retryable: false },
           health: 'down',
         };
       }
+      // An error after Drata's status (reading the body) keeps the status as the attempt's result.
+      if (typeof result !== 'number') result = 'network';
       const typed = errorForTransport(error, requestId);
       logger.warn({ requestId, cause: (error as { code?: unknown }).code }, 'Calling Drata failed');
       if (!typed) throw error;
@@ -310,6 +376,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       };
     } finally {
       clearTimeout(timer);
+      observation?.end(result);
       // Every path leaves the body consumed or destroyed, so the socket goes back to the pool or away.
       if (body && !body.readableEnded) discard(body);
     }
@@ -390,10 +457,16 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     const deadlineAt = clock.now() + policy.timeoutMs;
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), policy.timeoutMs);
-    const signals: CallSignals = { signal: AbortSignal.any([deadline.signal, cancel]), cancel, deadlineAt };
+    const signals: CallSignals = {
+      signal: AbortSignal.any([deadline.signal, cancel]),
+      cancel,
+      deadlineAt,
+      attempt: 1,
+    };
     try {
       budget.deposit();
       for (let attempts = 1; ; attempts += 1) {
+        signals.attempt = attempts;
         const outcome = await attempt(caller, query, signals);
         if (outcome.ok) return outcome.page;
         const decision = decideRetry(
