@@ -15,6 +15,19 @@ export const drataRegions = {
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
+export const logFormats = ['json', 'pretty'] as const;
+export type LogFormat = (typeof logFormats)[number];
+
+/** How the process stops on SIGTERM or SIGINT. */
+export interface ShutdownOptions {
+  /** How long to keep serving, with `/readyz` answering 503, before closing the listener (ms). */
+  readonly delayMs: number;
+  /** How long requests in flight may take to finish once the listener is closed (ms). */
+  readonly graceMs: number;
+}
+
+export const defaultShutdown: ShutdownOptions = { delayMs: 0, graceMs: 10_000 };
+
 /** Where the gateway sends its calls: a base URL, or the embedded sandbox it starts itself. */
 export type Upstream = { readonly kind: 'sandbox' } | { readonly kind: 'url'; readonly baseUrl: URL };
 
@@ -34,6 +47,10 @@ export interface GatewayConfig {
   /** The only documents to run, from the manifest at `TRUSTED_DOCUMENTS`; any document when unset. */
   readonly trustedDocuments?: TrustedDocuments;
   readonly logLevel: LogLevel;
+  /** `LOG_FORMAT`: one JSON object a line, or `pretty` for people. */
+  readonly logFormat: LogFormat;
+  /** `SHUTDOWN_DELAY_MS` and `SHUTDOWN_GRACE_MS`. */
+  readonly shutdown: ShutdownOptions;
   readonly production: boolean;
   /** Whether to serve GraphiQL to browsers: `GRAPHIQL`, by default on outside production. */
   readonly graphiql: boolean;
@@ -205,6 +222,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       `LOG_LEVEL=${JSON.stringify(env['LOG_LEVEL'])} is not valid: use one of ${logLevels.join(', ')}.`,
     );
   }
+  const logFormat = (nonEmpty(env, 'LOG_FORMAT')?.toLowerCase() ?? 'json') as LogFormat;
+  if (!logFormats.includes(logFormat)) {
+    throw new ConfigError(
+      `LOG_FORMAT=${JSON.stringify(env['LOG_FORMAT'])} is not valid: use ${logFormats.join(' or ')}.`,
+    );
+  }
   return {
     graphiql: flag(env, 'GRAPHIQL', !production),
     introspection: flag(env, 'INTROSPECTION', !production),
@@ -240,6 +263,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       1000,
     ),
     logLevel,
+    logFormat,
+    shutdown: {
+      delayMs: integer(env, 'SHUTDOWN_DELAY_MS', defaultShutdown.delayMs, 0, 600_000),
+      graceMs: integer(env, 'SHUTDOWN_GRACE_MS', defaultShutdown.graceMs, 0, 600_000),
+    },
     production,
   };
 }

@@ -76,10 +76,38 @@ export interface ContextDependencies {
   readonly traceOf?: (request: Request) => unknown;
 }
 
-/** The request id of a request: the caller's `x-request-id` when it is a plain id, else a new UUID. */
-function requestIdOf(request: Request): string {
-  const given = request.headers.get('x-request-id');
-  return given !== null && plainRequestId.test(given) ? given : randomUUID();
+const requestIds = new WeakMap<Request, string>();
+
+/**
+ * The request id of a request: the caller's `x-request-id` when it is a plain id, else a new UUID,
+ * the same one every time it is asked for the same request.
+ */
+export function requestIdOf(request: Request): string {
+  let id = requestIds.get(request);
+  if (id === undefined) {
+    const given = request.headers.get('x-request-id');
+    id = given !== null && plainRequestId.test(given) ? given : randomUUID();
+    requestIds.set(request, id);
+  }
+  return id;
+}
+
+/** What one request has asked of Drata so far. */
+export interface Usage {
+  /** Distinct calls to Drata the request's loaders asked the transport for (joined calls included). */
+  upstreamCalls: number;
+}
+
+const usages = new WeakMap<Request, Usage>();
+
+/** The usage of a request, counted from its first call to Drata on. */
+export function usageOf(request: Request): Usage {
+  let usage = usages.get(request);
+  if (usage === undefined) {
+    usage = { upstreamCalls: 0 };
+    usages.set(request, usage);
+  }
+  return usage;
 }
 
 /** Makes yoga's `context` factory: a fresh context, client and loaders for every request. */
@@ -100,15 +128,18 @@ export function createContextFactory(dependencies: ContextDependencies) {
         signal: request.signal,
         ...(trace !== undefined ? { trace } : {}),
       });
+      const usage = usageOf(request);
       const connectionsPage = new DataLoader<string, ConnectionPageDto>(
-        (queries) =>
-          Promise.all(
+        (queries) => {
+          usage.upstreamCalls += queries.length;
+          return Promise.all(
             queries.map((query) =>
               client
                 .listConnections(query)
                 .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
             ),
-          ),
+          );
+        },
         { maxBatchSize: 16 },
       );
       const loadScanPage = (page: number): Promise<ConnectionPageDto> =>

@@ -1,22 +1,50 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
-import { createHttpServer, defaultHttpOptions } from './http.js';
+import { createHttpServer, defaultHttpOptions, drain } from './http.js';
 import { createLogger } from './logger.js';
-import { sandboxToken, startSandbox, type Sandbox } from './sandbox/server.js';
 import { createGateway } from './server.js';
+import { helpText } from './settings.js';
 
-/** Starts the gateway as configured by the environment, and stops it cleanly on SIGINT or SIGTERM. */
+const { name, version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  name: string;
+  version: string;
+};
+
+/** Answers `--help` and `--version`; refuses any other argument. Returns whether to go on and serve. */
+function commandLine(args: readonly string[]): boolean {
+  if (args.length === 0) return true;
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    process.stdout.write(helpText(name, version));
+    return false;
+  }
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+    process.stdout.write(`${version}\n`);
+    return false;
+  }
+  process.stderr.write(`${name}: unknown argument ${JSON.stringify(args[0])}; see ${name} --help\n`);
+  process.exit(2);
+}
+
+/**
+ * Starts the gateway as configured by the environment. On SIGTERM or SIGINT it drains: `/readyz`
+ * answers 503, the listener closes, requests in flight have `SHUTDOWN_GRACE_MS` to finish, then the
+ * pool toward Drata closes and the process exits 0. A second signal ends the waits at once.
+ */
 async function main(): Promise<void> {
+  if (!commandLine(process.argv.slice(2))) return;
   let config: GatewayConfig;
   try {
     config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`drata-graphql-gateway: ${error.message}\n`);
+    process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel);
-  const sandbox: Sandbox | undefined = config.upstream.kind === 'sandbox' ? await startSandbox() : undefined;
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
+  // The sandbox is loaded only when it is used.
+  const sandboxModule = config.upstream.kind === 'sandbox' ? await import('./sandbox/server.js') : undefined;
+  const sandbox = await sandboxModule?.startSandbox();
   const baseUrl = config.upstream.kind === 'sandbox' ? sandbox!.baseUrl : config.upstream.baseUrl;
   const gateway = createGateway({
     baseUrl,
@@ -46,7 +74,7 @@ async function main(): Promise<void> {
     if (sandbox) {
       logger.info(
         { graphqlUrl, upstream: 'sandbox' },
-        `Gateway ready at ${graphqlUrl} on the embedded sandbox (not Drata): send "Authorization: Bearer ${sandboxToken}"`,
+        `Gateway ready at ${graphqlUrl} on the embedded sandbox (not Drata): send "Authorization: Bearer ${sandboxModule!.sandboxToken}"`,
       );
     } else {
       logger.info(
@@ -56,19 +84,31 @@ async function main(): Promise<void> {
     }
   });
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'Shutting down');
-    server.close(() => {
-      void Promise.all([gateway.close(), sandbox?.close()]).then(() => process.exit(0));
-    });
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 5000).unref();
+  let stopping: AbortController | undefined;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) {
+      logger.warn({ signal }, 'Stopping now: the drain is cut short');
+      stopping.abort();
+      return;
+    }
+    stopping = new AbortController();
+    logger.info(
+      { signal, delayMs: config.shutdown.delayMs, graceMs: config.shutdown.graceMs },
+      'Draining: /readyz answers 503 and requests in flight are finishing',
+    );
+    const { finished, cut } = await drain(server, config.shutdown, stopping.signal);
+    if (cut > 0) {
+      logger.warn(
+        { cut },
+        'Requests were still unanswered when the drain ended; their connections were closed',
+      );
+    }
+    await Promise.all([gateway.close(), sandbox?.close()]);
+    logger.info({ finished, cut }, 'Stopped');
+    process.exit(0);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 await main();

@@ -6,7 +6,8 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { NoSchemaIntrospectionCustomRule, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createYoga, type CORSOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
-import { createContextFactory, type GatewayContext } from './context.js';
+import { createContextFactory, requestIdOf, type GatewayContext } from './context.js';
+import { useOperationLog } from './operation-log.js';
 import { badUserInput, toPublicError } from './errors.js';
 import { defaultDocumentLimits, useDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { graphiqlOptions, type GraphiQLTarget } from './graphiql.js';
@@ -122,6 +123,8 @@ export interface GatewayOptions {
   readonly plugins?: readonly Plugin<GatewayContext>[];
   /** The trace context of a request, handed to the transport as the parent of its attempts. */
   readonly traceOf?: (request: Request) => unknown;
+  /** The trace id of a request, for its log line. */
+  readonly traceIdOf?: (request: Request) => string | undefined;
 }
 
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
@@ -134,18 +137,12 @@ export interface Gateway {
 }
 
 /** Echoes the request id of every GraphQL response in its `x-request-id` header. */
-const requestIdHeader = (): Plugin<GatewayContext> => {
-  const ids = new WeakMap<Request, string>();
-  return {
-    onExecute: ({ args }) => {
-      ids.set(args.contextValue.request, args.contextValue.requestId);
-    },
-    onResponse: ({ request, response }) => {
-      const id = ids.get(request);
-      if (id !== undefined) response.headers.set('x-request-id', id);
-    },
-  };
-};
+const requestIdHeader = (endpoint: string): Plugin<GatewayContext> => ({
+  onResponse: ({ request, response }) => {
+    if (new URL(request.url).pathname === endpoint)
+      response.headers.set('x-request-id', requestIdOf(request));
+  },
+});
 
 /** Refuses `__schema` and `__type` (introspection); `__typename` and `_service { sdl }` still answer. */
 const noIntrospection = (): Plugin<GatewayContext> => ({
@@ -259,9 +256,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       ),
       ...((options.introspection ?? !production) ? [] : [noIntrospection()]),
       ...(options.corsOrigins?.length ? [varyByOrigin()] : []),
-      requestIdHeader(),
+      requestIdHeader('/graphql'),
       useUpstreamBudget(options.maxUpstreamCallsPerOperation ?? defaultMaxUpstreamCallsPerOperation),
       publicErrors(logger, production),
+      useOperationLog(logger, {
+        endpoint: '/graphql',
+        ...(options.traceIdOf ? { traceIdOf: options.traceIdOf } : {}),
+      }),
     ],
   });
   return { yoga, upstream: transport, close: () => transport.close() };

@@ -65,6 +65,8 @@ export async function startGateway(options: {
   quiet?: boolean;
   /** GraphiQL, as on the sandbox unless set. */
   graphiql?: false;
+  /** Metrics and traces, as `createGateway` takes them. */
+  telemetry?: Pick<GatewayOptions, 'plugins' | 'observers' | 'traceOf' | 'traceIdOf'>;
 }): Promise<RunningGateway> {
   const logs: string[] = [];
   const logger = createLogger('trace', {
@@ -85,6 +87,7 @@ export async function startGateway(options: {
       ? { maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation }
       : {}),
     ...options.hardening,
+    ...options.telemetry,
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
   const server = createHttpServer(gateway, { ...defaultHttpOptions, ...options.http });

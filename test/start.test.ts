@@ -1,58 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { drataItem, drataPage, graphql, sendJson, startUpstream } from './helpers.js';
-import { watchStream } from './leak-check.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly stdout: string[];
-  /** Resolves with the process's exit code. */
-  readonly exited: Promise<number | null>;
-}
-
-/**
- * Runs the gateway's entry point as `npm start` does, logging at trace level, with `env` on top of a
- * clean environment. The leak check searches its output.
- */
-function run(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'trace', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  const watchStdout = watchStream('the output of the gateway process');
-  const watchStderr = watchStream('the error output of the gateway process');
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    watchStdout(chunk);
-    stdout.push(chunk);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    watchStderr(chunk);
-    stdout.push(chunk);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout, exited };
-}
-
-/** Waits for the "ready" log line and returns it parsed. */
-async function ready(started: Started): Promise<{ graphqlUrl: string; msg: string }> {
-  for (;;) {
-    const line = started.stdout
-      .join('')
-      .split('\n')
-      .find((text) => text.includes('"graphqlUrl"'));
-    if (line) return JSON.parse(line) as { graphqlUrl: string; msg: string };
-    const exited = await Promise.race([
-      started.exited,
-      new Promise((resolve) => setTimeout(resolve, 25, 'wait')),
-    ]);
-    if (exited !== 'wait') throw new Error(`the gateway exited: ${started.stdout.join('')}`);
-  }
-}
+import { ready, run } from './process.js';
 
 describe('the process', () => {
   it('starts on the sandbox with no configuration, says where and with which token, and stops on SIGTERM', async () => {
