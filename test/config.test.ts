@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       maxUpstreamCallsPerOperation: 10,
       maxRequestBytes: 262144,
       logLevel: 'info',
+      logFormat: 'json',
+      shutdown: { delayMs: 0, graceMs: 10_000 },
       production: false,
       graphiql: true,
       introspection: true,
@@ -104,6 +106,9 @@ describe('loadConfig', () => {
         MAX_TOKENS: '800',
         MAX_COST: '900',
         LOG_LEVEL: 'DEBUG',
+        LOG_FORMAT: 'Pretty',
+        SHUTDOWN_DELAY_MS: '5000',
+        SHUTDOWN_GRACE_MS: '20000',
       }),
     ).toEqual({
       upstream: { kind: 'sandbox' },
@@ -127,6 +132,8 @@ describe('loadConfig', () => {
       maxUpstreamCallsPerOperation: 25,
       maxRequestBytes: 65536,
       logLevel: 'debug',
+      logFormat: 'pretty',
+      shutdown: { delayMs: 5000, graceMs: 20_000 },
       production: false,
       graphiql: true,
       introspection: false,
@@ -201,6 +208,15 @@ describe('loadConfig', () => {
     [
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL="loud" is not valid: use one of fatal, error, warn, info, debug, trace, silent.',
+    ],
+    [{ LOG_FORMAT: 'text' }, 'LOG_FORMAT="text" is not valid: use json or pretty.'],
+    [
+      { SHUTDOWN_GRACE_MS: '-1' },
+      'SHUTDOWN_GRACE_MS="-1" is not valid: use a whole number from 0 to 600000.',
+    ],
+    [
+      { SHUTDOWN_DELAY_MS: '600001' },
+      'SHUTDOWN_DELAY_MS="600001" is not valid: use a whole number from 0 to 600000.',
     ],
     [
       { HOST: 'local host' },

@@ -31,11 +31,11 @@ export function run(
   const stdout: string[] = [];
   const watchStdout = watchStream('the output of the gateway process');
   const watchStderr = watchStream('the error output of the gateway process');
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     watchStdout(chunk);
     stdout.push(chunk);
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     watchStderr(chunk);
     stdout.push(chunk);
   });

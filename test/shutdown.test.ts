@@ -27,7 +27,7 @@ async function startHeldUpstream() {
       sendJson(response, 200, drataPage([drataItem({ id: page })], page, 20, 500));
     }
   };
-  return { upstream, held, answerHeld };
+  return { upstream, held, answerHeld, [Symbol.asyncDispose]: () => upstream.close() };
 }
 
 /** Waits for a log line with `msg`, and returns it. */
@@ -50,8 +50,8 @@ const query = (page: number): string => `{ connections(page: { page: ${page} }) 
 
 describe('on SIGTERM', () => {
   it('stops taking connections, answers every request in flight, closes the pool and exits 0', async () => {
-    const { upstream, held, answerHeld } = await startHeldUpstream();
-    await using _ = upstream;
+    await using drata = await startHeldUpstream();
+    const { upstream, held, answerHeld } = drata;
     const started = run({ DRATA_API_URL: upstream.baseUrl.href });
     const { graphqlUrl } = await ready(started);
     const readyz = graphqlUrl.replace('/graphql', '/readyz');
@@ -84,8 +84,8 @@ describe('on SIGTERM', () => {
   });
 
   it('keeps serving for SHUTDOWN_DELAY_MS with /readyz at 503; a second signal cuts the drain short', async () => {
-    const { upstream, held } = await startHeldUpstream();
-    await using _ = upstream;
+    await using drata = await startHeldUpstream();
+    const { upstream, held } = drata;
     const started = run({ DRATA_API_URL: upstream.baseUrl.href, SHUTDOWN_DELAY_MS: '600000' });
     const { graphqlUrl } = await ready(started);
     const readyz = graphqlUrl.replace('/graphql', '/readyz');
@@ -125,8 +125,8 @@ describe('on SIGTERM', () => {
   });
 
   it('closes the connections still owed an answer when SHUTDOWN_GRACE_MS ends, and exits 0', async () => {
-    const { upstream, held } = await startHeldUpstream();
-    await using _ = upstream;
+    await using drata = await startHeldUpstream();
+    const { upstream, held } = drata;
     const started = run({ DRATA_API_URL: upstream.baseUrl.href, SHUTDOWN_GRACE_MS: '300' });
     const { graphqlUrl } = await ready(started);
     const owed = graphql(graphqlUrl, query(1), { headers }).then(
