@@ -182,8 +182,8 @@ export async function drain(
     if (!response.headersSent) response.setHeader('connection', 'close');
   }
   if (options.delayMs > 0) await delay(options.delayMs, signal);
+  // Closing the listener also closes the idle keep-alive connections.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
   const grace = new AbortController();
   const answered = new Promise<void>((resolve) => {
     state.onIdle = () => {

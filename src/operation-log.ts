@@ -92,15 +92,9 @@ export function useOperationLog(
       else if (!(Symbol.asyncIterator in result)) entry.errors = codesOf([result]);
     },
     onResponse: ({ request, response }) => {
+      // GraphiQL's page and CORS preflights are answered before `onRequest` reaches this plugin.
       const entry = pending.get(request);
-      // GraphiQL's page and CORS preflights are not operations.
-      if (
-        !entry ||
-        request.method === 'OPTIONS' ||
-        response.headers.get('content-type')?.startsWith('text/html')
-      ) {
-        return;
-      }
+      if (!entry) return;
       pending.delete(request);
       const traceId = options.traceIdOf?.(request);
       const line: OperationLogLine = {

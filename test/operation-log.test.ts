@@ -138,11 +138,13 @@ describe('one log line per operation', () => {
     ]);
   });
 
-  it('logs no line for what is not an operation: the health check, GraphiQL, a CORS preflight', async () => {
+  it('logs no line for what is not an operation: health checks, other paths, GraphiQL, a CORS preflight', async () => {
     const { gateway } = context;
     gateway.logs.length = 0;
     const base = gateway.url.replace('/graphql', '');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
     const page = await fetch(gateway.url, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toContain('text/html');
     await page.text();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drataItem, drataPage, graphql, sendJson, startUpstream } from './helpers.js';
+import { drataItem, drataPage, graphql, sendJson, startUpstream, until } from './helpers.js';
 import { ready, run } from './process.js';
 
 describe('the process', () => {
@@ -37,6 +37,17 @@ describe('the process', () => {
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
     expect(started.stdout.join('')).not.toContain('real-key');
+  });
+
+  it('writes its logs for people with LOG_FORMAT=pretty', async () => {
+    const started = run({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'info' });
+    await until(() => started.stdout.join('').includes('Gateway ready at'), 'the gateway is ready');
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    const [first] = started.stdout.join('').split('\n');
+    expect(first).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(drata-graphql-gateway\): Gateway ready at http:\/\/127\.0\.0\.1:\d+\/graphql on the embedded sandbox/,
+    );
   });
 
   it.each([
