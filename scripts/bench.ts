@@ -23,7 +23,7 @@ const scenarios = [
   ],
   [
     'five entity references (one list scan)',
-    `{ _entities(representations: [${[3, 17, 42, 99, 150].map((id) => `{ __typename: "Connection", id: "${id}" }`).join(', ')}]) { ... on Connection { id state } } }`,
+    `{ _entities(representations: [${[3, 17, 42, 99, 150].map((id) => `{ __typename: "DrataConnection", id: "${id}" }`).join(', ')}]) { ... on DrataConnection { id state } } }`,
   ],
 ] as const;
 

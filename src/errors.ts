@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
-import type { ErrorCode } from './__generated__/resolvers.js';
+import type { DrataErrorCode } from './__generated__/resolvers.js';
 import type { ExceptionDto } from './upstream/types.js';
 
-export type { ErrorCode };
+export type { DrataErrorCode };
 
 /** What a gateway error may carry in `extensions`, beside its `code`. */
 export interface ErrorDetails {
@@ -17,14 +17,14 @@ export interface ErrorDetails {
 }
 
 /**
- * A GraphQL error with a stable `extensions.code` from the SDL's `ErrorCode`. It is never masked: its
+ * A GraphQL error with a stable `extensions.code` from the SDL's `DrataErrorCode`. It is never masked: its
  * message and extensions are meant for callers, so they never hold a token, a URL, a header or a
  * raw upstream body.
  */
 export class GatewayError extends GraphQLError {
-  readonly code: ErrorCode;
+  readonly code: DrataErrorCode;
 
-  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+  constructor(code: DrataErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, { extensions: { code, ...definedOnly(details) } });
     this.name = 'GatewayError';
     this.code = code;
@@ -41,7 +41,7 @@ const definedOnly = (details: ErrorDetails): ErrorDetails =>
   Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
 
 /** The one table from Drata's HTTP status to an error code. Any status not listed is `UPSTREAM_ERROR`. */
-const codeForStatus: Readonly<Record<number, ErrorCode>> = {
+const codeForStatus: Readonly<Record<number, DrataErrorCode>> = {
   400: 'BAD_USER_INPUT',
   401: 'UNAUTHENTICATED',
   402: 'PAYMENT_REQUIRED',
@@ -50,7 +50,7 @@ const codeForStatus: Readonly<Record<number, ErrorCode>> = {
   429: 'RATE_LIMITED',
 };
 
-const statusWords: Readonly<Record<ErrorCode, string>> = {
+const statusWords: Readonly<Record<DrataErrorCode, string>> = {
   UNAUTHENTICATED: 'Drata did not accept the API key',
   BAD_USER_INPUT: 'Drata rejected the request',
   PAYMENT_REQUIRED: "Drata's plan for this account does not include this feature",
@@ -185,7 +185,7 @@ export function errorForTransport(error: unknown, requestId: string): GatewayErr
  * The JSON body of an answer given before GraphQL runs (an HTTP-level refusal): one error with its
  * code, as every other error of the gateway is shaped.
  */
-export const refusalBody = (message: string, code: ErrorCode): string =>
+export const refusalBody = (message: string, code: DrataErrorCode): string =>
   JSON.stringify({ errors: [{ message, extensions: { code } }] });
 
 /** `UPSTREAM_TIMEOUT` for a call that ran past its deadline. */

@@ -50,7 +50,7 @@ export function createSchema(): GraphQLSchema {
 }
 
 /**
- * Makes `_entities` refuse, as `BAD_USER_INPUT`, representations that are not `Connection`s with an
+ * Makes `_entities` refuse, as `BAD_USER_INPUT`, representations that are not `DrataConnection`s with an
  * `id`, instead of failing inside the federation library.
  */
 function checkRepresentations(schema: GraphQLSchema): void {
@@ -65,12 +65,12 @@ function checkRepresentations(schema: GraphQLSchema): void {
         (representation: unknown) =>
           typeof representation === 'object' &&
           representation !== null &&
-          (representation as { __typename?: unknown }).__typename === 'Connection' &&
+          (representation as { __typename?: unknown }).__typename === 'DrataConnection' &&
           ['string', 'number'].includes(typeof (representation as { id?: unknown }).id),
       );
     if (!valid) {
       throw badUserInput(
-        'Every representation must be a Connection with an id: { "__typename": "Connection", "id": "…" }.',
+        'Every representation must be a DrataConnection with an id: { "__typename": "DrataConnection", "id": "…" }.',
         context.requestId,
       );
     }

@@ -17,11 +17,11 @@ import {
 const token = 'attacker-secret-token-123';
 const authorization = `Bearer ${token}`;
 
-/** The values of the SDL's `enum ErrorCode`: the only codes a caller may ever see. */
+/** The values of the SDL's `enum DrataErrorCode`: the only codes a caller may ever see. */
 const errorCodes = parse(
   readFileSync(new URL('../schema/schema.graphql', import.meta.url), 'utf8'),
 ).definitions.flatMap((definition) =>
-  definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'ErrorCode'
+  definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'DrataErrorCode'
     ? (definition.values ?? []).map((value) => value.name.value)
     : [],
 );
@@ -130,7 +130,7 @@ const leaks = [/^\s+at \S/m, /\bfile:\/\//, /node_modules/, /\.[cm]?[jt]s:\d+/];
 
 /**
  * What holds for every answer to anything: no 5xx; JSON (except the HTTP server's own documented
- * 431, whose body is empty); every error coded with an `ErrorCode`, with public extensions only, and no
+ * 431, whose body is empty); every error coded with an `DrataErrorCode`, with public extensions only, and no
  * stack trace, path or token in it; the token nowhere in the answer. Returns the body, if JSON.
  */
 function assertSafe(answer: Answer): Body | undefined {
@@ -258,7 +258,7 @@ const introspectionOff = (document: string, fields: readonly string[]) =>
       ),
     ),
   );
-const typeIntrospection = '{ __type(name: "PageInput") { inputFields { name } } }';
+const typeIntrospection = '{ __type(name: "DrataPageInput") { inputFields { name } } }';
 const schemaIntrospection = '{ __schema { queryType { name } } }';
 
 const unknownDirectives = `{ __typename ${repeat(300, () => '@aa')} }`;
@@ -268,7 +268,7 @@ const [firstInclude = 0, ...laterIncludes] = columnsOf(includes, 'include').map(
 /** 20 levels of fragments, each spreading the next twice: a million fields from 300 tokens. */
 const fragmentBomb = `{ ...F0 } ${repeat(20, (index) => `fragment F${index} on Query { ...F${index + 1} ...F${index + 1} }`)} fragment F20 on Query { connections { total } }`;
 
-const filterQuery = 'query ($f: ConnectionFilter) { connections(filter: $f) { total } }';
+const filterQuery = 'query ($f: DrataConnectionFilter) { connections(filter: $f) { total } }';
 const pageQuery = 'query ($p: Int!) { connections(page: { page: $p }) { total } }';
 const hugeString = 'x'.repeat(200 * 1024);
 const manyInts = Array.from({ length: 100_000 }, (_, index) => index % 10);
@@ -444,20 +444,20 @@ const attacks: Attack[] = [
         'a type',
         'query ($f: ConnectionFiltr) { connections(filter: $f) { total } }',
         'Unknown type "ConnectionFiltr".',
-        ' Did you mean "ConnectionFilter", "ConnectionSort", "ConnectionState", "Connection", or "ConnectionPage"?',
+        ' Did you mean "DrataConnectionFilter", "DrataConnectionSort", "DrataConnectionState", "DrataConnection", or "DrataConnectionPage"?',
         12,
       ],
       [
         'an input field',
         '{ connections(filter: { stat: ACTIVE }) { total } }',
-        'Field "stat" is not defined by type "ConnectionFilter".',
+        'Field "stat" is not defined by type "DrataConnectionFilter".',
         ' Did you mean "state"?',
         25,
       ],
       [
         'an enum value',
         '{ connections(filter: { state: ACTIV }) { total } }',
-        'Value "ACTIV" does not exist in "ConnectionState" enum.',
+        'Value "ACTIV" does not exist in "DrataConnectionState" enum.',
         ' Did you mean the enum value "ACTIVE"?',
         32,
       ],
@@ -476,13 +476,13 @@ const attacks: Attack[] = [
       [
         'input field',
         { stat: 'ACTIVE' },
-        'Variable "$f" got invalid value { stat: "ACTIVE" }; Field "stat" is not defined by type "ConnectionFilter".',
+        'Variable "$f" got invalid value { stat: "ACTIVE" }; Field "stat" is not defined by type "DrataConnectionFilter".',
         ' Did you mean "state"?',
       ],
       [
         'enum value',
         { state: 'ACTIV' },
-        'Variable "$f" got invalid value "ACTIV" at "f.state"; Value "ACTIV" does not exist in "ConnectionState" enum.',
+        'Variable "$f" got invalid value "ACTIV" at "f.state"; Value "ACTIV" does not exist in "DrataConnectionState" enum.',
         ' Did you mean the enum value "ACTIVE"?',
       ],
     ] as const
@@ -671,7 +671,7 @@ const attacks: Attack[] = [
       body: {
         errors: [
           error(
-            'Variable "$f" got invalid value { a: { a: { a: [Object] } } }; Field "a" is not defined by type "ConnectionFilter".',
+            'Variable "$f" got invalid value { a: { a: { a: [Object] } } }; Field "a" is not defined by type "DrataConnectionFilter".',
             'BAD_USER_INPUT',
             at(8),
           ),
@@ -713,7 +713,7 @@ const attacks: Attack[] = [
     [
       ['an empty representation', '{}'],
       ['a representation of an unknown type', '{ __typename: "Nope", id: 1 }'],
-      ['a representation without an id', '{ __typename: "Connection" }'],
+      ['a representation without an id', '{ __typename: "DrataConnection" }'],
     ] as const
   ).map(([what, representation]): Attack => ({
     name: `entities: ${what}`,
@@ -731,7 +731,7 @@ const attacks: Attack[] = [
 ];
 
 describe('an attacker against both gateways', () => {
-  it("the codes a caller may see are exactly the SDL's ErrorCode, yoga's request-error codes among them", () => {
+  it("the codes a caller may see are exactly the SDL's DrataErrorCode, yoga's request-error codes among them", () => {
     expect(errorCodes).toEqual([
       'UNAUTHENTICATED',
       'BAD_USER_INPUT',
@@ -781,9 +781,12 @@ describe('an attacker against both gateways', () => {
         captures.mockClear();
         const answer = await attack(
           gateway,
-          operation('query ($p: [ProviderType!]) { connections(filter: { providerTypes: $p }) { total } }', {
-            variables: { p: Array.from({ length: 10_000 }, (_, index) => index) },
-          }),
+          operation(
+            'query ($p: [DrataProviderType!]) { connections(filter: { providerTypes: $p }) { total } }',
+            {
+              variables: { p: Array.from({ length: 10_000 }, (_, index) => index) },
+            },
+          ),
         );
         const body = assertSafe(answer);
         expect(answer.status).toBe(400);
@@ -855,18 +858,24 @@ describe('an attacker against both gateways', () => {
       'ID',
       'Float',
       '[Int]',
-      'ProviderType',
-      '[ProviderType!]',
-      'ConnectionState',
-      'ConnectionFilter',
-      'ConnectionSort',
-      'PageInput!',
+      'DrataProviderType',
+      '[DrataProviderType!]',
+      'DrataConnectionState',
+      'DrataConnectionFilter',
+      'DrataConnectionSort',
+      'DrataPageInput!',
       '_Any',
       '[_Any!]!',
       'Query',
       'Nope',
     );
-    const typeCondition = fc.constantFrom('Query', 'ConnectionPage', 'Connection', '_Service', 'Nope');
+    const typeCondition = fc.constantFrom(
+      'Query',
+      'DrataConnectionPage',
+      'DrataConnection',
+      '_Service',
+      'Nope',
+    );
 
     /** GraphQL literals of every kind, variables among them. */
     const { value } = fc.letrec<{ value: string }>((tie) => ({
@@ -1044,10 +1053,13 @@ describe('an attacker against both gateways', () => {
           .map(([args, marks, fields]) => `${alias}: connections${args}${marks} { ${fields} }`),
         fc.constant(`${alias}: _service { sdl }`),
         typedOr(
-          fc.constantFrom('[{ __typename: "Connection", id: "7" }]', '[{ __typename: "Connection", id: 8 }]'),
+          fc.constantFrom(
+            '[{ __typename: "DrataConnection", id: "7" }]',
+            '[{ __typename: "DrataConnection", id: 8 }]',
+          ),
         ).map(
           (representations) =>
-            `${alias}: _entities(representations: ${representations}) { ... on Connection { id state } }`,
+            `${alias}: _entities(representations: ${representations}) { ... on DrataConnection { id state } }`,
         ),
         fc
           .tuple(conditions, pageFields)
@@ -1079,7 +1091,7 @@ describe('an attacker against both gateways', () => {
       )
       .map(([selections, fragmentFields, variables, chosen]) => ({
         query: [
-          'query Q($v0: Int = 1, $v1: Int, $v2: ConnectionFilter, $v3: Boolean = true) {',
+          'query Q($v0: Int = 1, $v1: Int, $v2: DrataConnectionFilter, $v3: Boolean = true) {',
           `  used: connections(page: { page: $v0, limit: $v1 }, filter: $v2) @include(if: $v3) { total }`,
           '  ...F0',
           ...selections.map((selection) => `  ${selection}`),

@@ -62,7 +62,7 @@ const expectedPage = (page: RestPage) => {
   };
 };
 
-const query = `query ($filter: ConnectionFilter, $sort: ConnectionSort, $page: PageInput) {
+const query = `query ($filter: DrataConnectionFilter, $sort: DrataConnectionSort, $page: DrataPageInput) {
   connections(filter: $filter, sort: $sort, page: $page) { ${pageFields} }
 }`;
 

@@ -521,7 +521,7 @@ describe('errors keep the rest of the response', () => {
     expect((await graphql(gateway.url, '{ connections { nope } }', { headers: auth })).body).toEqual({
       errors: [
         {
-          message: 'Cannot query field "nope" on type "ConnectionPage". Did you mean "nodes"?',
+          message: 'Cannot query field "nope" on type "DrataConnectionPage". Did you mean "nodes"?',
           locations: [{ line: 1, column: 17 }],
           extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
         },

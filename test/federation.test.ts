@@ -16,11 +16,11 @@ import {
   type TestUpstream,
 } from './helpers.js';
 
-/** A test-only subgraph that owns `Connection.owner` and refers to connections by id. */
+/** A test-only subgraph that owns `DrataConnection.owner` and refers to connections by id. */
 const ownershipSdl = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 
-  type Connection @key(fields: "id") {
+  type DrataConnection @key(fields: "id") {
     id: ID!
     owner: Owner!
   }
@@ -31,7 +31,7 @@ const ownershipSdl = /* GraphQL */ `
 
   type Query {
     "Connections this team owns, by id (one does not exist in Drata)."
-    ownedConnections: [Connection]!
+    ownedConnections: [DrataConnection]!
   }
 `;
 
@@ -69,7 +69,7 @@ beforeAll(async () => {
       typeDefs: parse(ownershipSdl),
       resolvers: {
         Query: { ownedConnections: () => ownedIds.map((id) => ({ id })) },
-        Connection: {
+        DrataConnection: {
           __resolveReference: (reference: { id: string }) => reference,
           owner: (connection: { id: string }) => ({ team: `team-${Number(connection.id) % 3}` }),
         },
@@ -123,16 +123,16 @@ describe('composition', () => {
       { name: 'ownership', typeDefs: parse(ownershipSdl), url: ownershipUrl },
     ]);
     expect(composed.errors).toBeUndefined();
-    expect('supergraphSdl' in composed && composed.supergraphSdl).toContain('type Connection');
+    expect('supergraphSdl' in composed && composed.supergraphSdl).toContain('type DrataConnection');
   });
 });
 
 describe('entity references on the subgraph itself', () => {
   const entities = `query ($representations: [_Any!]!) {
     connections(page: { page: 2, limit: 50 }) { total }
-    _entities(representations: $representations) { ... on Connection { id state } }
+    _entities(representations: $representations) { ... on DrataConnection { id state } }
   }`;
-  const representations = (ids: string[]) => ids.map((id) => ({ __typename: 'Connection', id }));
+  const representations = (ids: string[]) => ids.map((id) => ({ __typename: 'DrataConnection', id }));
 
   it('one operation fetches each page once, whether the connections field or the scan asks for it', async () => {
     const answer = await graphql(subgraph.url, entities, {
@@ -165,14 +165,14 @@ describe('entity references on the subgraph itself', () => {
     });
     const answer = await graphql(
       capped.url,
-      'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Connection { id } } }',
+      'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on DrataConnection { id } } }',
       {
         headers: { ...auth, 'x-request-id': 'req-1' },
         variables: { representations: representations(['10', '150', '99']) },
       },
     );
     const error = (index: number, id: string) => ({
-      message: `Connection "${id}" is not among the first 100 connections, as far as a lookup reads.`,
+      message: `DrataConnection "${id}" is not among the first 100 connections, as far as a lookup reads.`,
       locations: [{ line: 1, column: 38 }],
       path: ['_entities', index],
       extensions: { code: 'SCAN_LIMIT_REACHED', requestId: 'req-1' },

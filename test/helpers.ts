@@ -261,13 +261,13 @@ export const drataPage = (
   total,
 });
 
-/** Every field of `Connection`, for queries that compare whole nodes. */
+/** Every field of `DrataConnection`, for queries that compare whole nodes. */
 export const connectionFields = `
   id clientType clientTypeRaw state stateRaw connected connectedAt failedAt clientId clientAlias
   aliasUpdatedAt deletedAt providerTypes { value valueRaw isEnabled } code groupLabel
 `;
 
-/** Every field of `ConnectionPage`. */
+/** Every field of `DrataConnectionPage`. */
 export const pageFields = `page limit total totalPages hasNextPage hasPreviousPage nodes { ${connectionFields} }`;
 
 /** The sandbox and a gateway in front of it, for the tests of a file or a `describe` block. */

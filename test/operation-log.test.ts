@@ -44,7 +44,7 @@ describe('one log line per operation', () => {
     gateway.logs.length = 0;
     const answer = await graphql(
       gateway.url,
-      'query TwoPages($second: PageInput) { a: connections { total } b: connections(page: $second) { total } c: connections { page } }',
+      'query TwoPages($second: DrataPageInput) { a: connections { total } b: connections(page: $second) { total } c: connections { page } }',
       {
         headers: { ...headers, 'x-request-id': 'req-oplog-1' },
         variables: { second: { page: 2, limit: 17 } },

@@ -31,8 +31,8 @@ const cappedDrata = (): Promise<TestUpstream> =>
   });
 
 const lookup =
-  'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Connection { id } } }';
-const representations = (ids: string[]) => ids.map((id) => ({ __typename: 'Connection', id }));
+  'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on DrataConnection { id } } }';
+const representations = (ids: string[]) => ids.map((id) => ({ __typename: 'DrataConnection', id }));
 const auth = { authorization: 'Bearer scan', 'x-request-id': 'req-1' };
 
 let upstream: TestUpstream | undefined;
@@ -69,7 +69,7 @@ it('the page cap counts pages as Drata cut them', async () => {
     data: { _entities: [{ id: '45' }, null] },
     errors: [
       {
-        message: 'Connection "90" is not among the first 60 connections, as far as a lookup reads.',
+        message: 'DrataConnection "90" is not among the first 60 connections, as far as a lookup reads.',
         locations: [{ line: 1, column: 38 }],
         path: ['_entities', 1],
         extensions: { code: 'SCAN_LIMIT_REACHED', requestId: 'req-1' },

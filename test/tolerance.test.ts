@@ -99,8 +99,8 @@ it('each unknown value is logged once, however often it is served', async () => 
     .filter((line) => line.msg.includes('does not list'))
     .map(({ enumName, value }) => ({ enumName, value }));
   expect(warnings).toEqual([
-    { enumName: 'ClientType', value: 'BRAND_NEW_TOOL' },
-    { enumName: 'ConnectionState', value: 'PAUSED' },
-    { enumName: 'ProviderType', value: 'QUANTUM_SECURITY' },
+    { enumName: 'DrataClientType', value: 'BRAND_NEW_TOOL' },
+    { enumName: 'DrataConnectionState', value: 'PAUSED' },
+    { enumName: 'DrataProviderType', value: 'QUANTUM_SECURITY' },
   ]);
 });

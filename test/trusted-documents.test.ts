@@ -126,8 +126,8 @@ describe('with TRUSTED_DOCUMENTS', () => {
     expect(sdl.body.errors).toBeUndefined();
     const entities = await graphql(
       gateway.url,
-      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Connection { id } } }',
-      { headers, variables: { r: [{ __typename: 'Connection', id: '7' }] } },
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on DrataConnection { id } } }',
+      { headers, variables: { r: [{ __typename: 'DrataConnection', id: '7' }] } },
     );
     expect(entities.body).toEqual({ data: { _entities: [{ id: '7' }] } });
     // ...but not beside anything else.

@@ -17,7 +17,7 @@ export type Scalars = {
 };
 
 /** The product a connection integrates with (Okta, AWS, GitHub, ...): Drata's `ClientTypeEnum`. */
-export type ClientType =
+export type DrataClientType =
   /** Drata client type `AIKIDO`. */
   | 'AIKIDO'
   /** Drata client type `APIDECK`. */
@@ -606,8 +606,8 @@ export type ClientType =
  * A connection: one integration between Drata and a product your company uses. An entity: other
  * subgraphs reference it by `id`.
  */
-export type Connection = {
-  readonly __typename?: 'Connection';
+export type DrataConnection = {
+  readonly __typename?: 'DrataConnection';
   /** When `clientAlias` last changed; null if never. */
   readonly aliasUpdatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The name your team gave the connection; null if none. */
@@ -618,7 +618,7 @@ export type Connection = {
    * The product the connection integrates with. `UNKNOWN` when Drata sent a value this schema does not
    * list yet: `clientTypeRaw` holds it.
    */
-  readonly clientType: ClientType;
+  readonly clientType: DrataClientType;
   /** The client type exactly as Drata sent it, known to this schema or not. */
   readonly clientTypeRaw: Scalars['String']['output'];
   /** Drata's numeric status code for the connection (for example why it is misconfigured); null if none. */
@@ -636,30 +636,30 @@ export type Connection = {
   /** Drata's id of the connection. */
   readonly id: Scalars['ID']['output'];
   /** The provider types the connection serves, each enabled or not. Empty when Drata sends none. */
-  readonly providerTypes: ReadonlyArray<ConnectionProviderType>;
+  readonly providerTypes: ReadonlyArray<DrataConnectionProviderType>;
   /**
    * Where the connection stands. `UNKNOWN` when Drata sent a value this schema does not list yet:
    * `stateRaw` holds it.
    */
-  readonly state: ConnectionState;
+  readonly state: DrataConnectionState;
   /** The state exactly as Drata sent it, known to this schema or not. */
   readonly stateRaw: Scalars['String']['output'];
 };
 
 /** Narrows `connections`. Conditions combine with AND. */
-export type ConnectionFilter = {
+export type DrataConnectionFilter = {
   /**
    * Only connections that serve at least one of these provider types. An empty or absent list does not
    * filter. `UNKNOWN` is not accepted.
    */
-  readonly providerTypes?: InputMaybe<ReadonlyArray<ProviderType>>;
+  readonly providerTypes?: InputMaybe<ReadonlyArray<DrataProviderType>>;
   /** Only connections in this state. `UNKNOWN` is not accepted. */
-  readonly state?: InputMaybe<ConnectionState>;
+  readonly state?: InputMaybe<DrataConnectionState>;
 };
 
 /** One page of connections, with what a client needs to page through the rest. */
-export type ConnectionPage = {
-  readonly __typename?: 'ConnectionPage';
+export type DrataConnectionPage = {
+  readonly __typename?: 'DrataConnectionPage';
   /** Whether a page comes after this one. */
   readonly hasNextPage: Scalars['Boolean']['output'];
   /** Whether a page comes before this one. */
@@ -667,7 +667,7 @@ export type ConnectionPage = {
   /** The page size asked for (a page may hold fewer). */
   readonly limit: Scalars['Int']['output'];
   /** The connections on this page, in the requested order. Empty past the last page. */
-  readonly nodes: ReadonlyArray<Connection>;
+  readonly nodes: ReadonlyArray<DrataConnection>;
   /** This page's number, from 1. */
   readonly page: Scalars['Int']['output'];
   /** How many connections match the filter, on all pages. */
@@ -677,29 +677,29 @@ export type ConnectionPage = {
 };
 
 /** A provider type that a connection serves. */
-export type ConnectionProviderType = {
-  readonly __typename?: 'ConnectionProviderType';
+export type DrataConnectionProviderType = {
+  readonly __typename?: 'DrataConnectionProviderType';
   /** Whether the connection serves this provider type now. */
   readonly isEnabled: Scalars['Boolean']['output'];
   /**
    * The provider type. `UNKNOWN` when Drata sent a value this schema does not list yet: `valueRaw` holds
    * it.
    */
-  readonly value: ProviderType;
+  readonly value: DrataProviderType;
   /** The provider type exactly as Drata sent it, known to this schema or not. */
   readonly valueRaw: Scalars['String']['output'];
 };
 
 /** The order of `connections`. */
-export type ConnectionSort = {
+export type DrataConnectionSort = {
   /** Ascending or descending. */
-  readonly direction?: SortDirection;
+  readonly direction?: DrataSortDirection;
   /** What to sort by. */
-  readonly field?: ConnectionSortField;
+  readonly field?: DrataConnectionSortField;
 };
 
 /** What to sort connections by. */
-export type ConnectionSortField =
+export type DrataConnectionSortField =
   /** When the connection was last connected. */
   | 'CONNECTED_AT'
   /** The connection's client type (the integrated product). */
@@ -712,7 +712,7 @@ export type ConnectionSortField =
   | 'CREATED_AT';
 
 /** Where a connection stands: working, broken, or not finished. */
-export type ConnectionState =
+export type DrataConnectionState =
   /** The connection works: Drata reaches the provider and collects evidence from it. */
   | 'ACTIVE'
   /** The connection is configured and waits for a confirmation before Drata uses it. */
@@ -733,7 +733,7 @@ export type ConnectionState =
  * `extensions.upstreamCode` (Drata's numeric error code), `extensions.retryAfter` (seconds) and
  * `extensions.requestId` (the `x-request-id` of the call).
  */
-export type ErrorCode =
+export type DrataErrorCode =
   /**
    * The HTTP request is not a GraphQL request this server accepts: the body is not JSON, a parameter is
    * missing or of the wrong type, or the method or content type is not supported.
@@ -791,7 +791,7 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE';
 
 /** Page-number pagination, as Drata pages its list. */
-export type PageInput = {
+export type DrataPageInput = {
   /** How many connections a page holds: 1 to 50. */
   readonly limit?: Scalars['Int']['input'];
   /** The page to return, from 1. */
@@ -799,7 +799,7 @@ export type PageInput = {
 };
 
 /** A kind of provider a connection serves (identity, infrastructure, version control, ...): Drata's `ProviderTypeEnum`. */
-export type ProviderType =
+export type DrataProviderType =
   /** Drata provider type `AUDITS`. */
   | 'AUDITS'
   /** Drata provider type `AUTOMATION_TOOLS`. */
@@ -858,6 +858,13 @@ export type ProviderType =
   /** Drata provider type `VULNERABILITY`. */
   | 'VULNERABILITY';
 
+/** The order of a sort. */
+export type DrataSortDirection =
+  /** Ascending: oldest first, A to Z. */
+  | 'ASC'
+  /** Descending: newest first, Z to A. */
+  | 'DESC';
+
 export type Query = {
   readonly __typename?: 'Query';
   /**
@@ -865,25 +872,18 @@ export type Query = {
    * state. Send your Drata API key as `Authorization: Bearer <key>` (the key needs Drata's
    * "Connections: List Connections" permission).
    *
-   * On failure this field is null and carries one error whose `extensions.code` is an `ErrorCode`; the
+   * On failure this field is null and carries one error whose `extensions.code` is an `DrataErrorCode`; the
    * rest of the response still answers.
    */
-  readonly connections?: Maybe<ConnectionPage>;
+  readonly connections?: Maybe<DrataConnectionPage>;
 };
 
 
 export type QueryConnectionsArgs = {
-  filter?: InputMaybe<ConnectionFilter>;
-  page?: InputMaybe<PageInput>;
-  sort?: InputMaybe<ConnectionSort>;
+  filter?: InputMaybe<DrataConnectionFilter>;
+  page?: InputMaybe<DrataPageInput>;
+  sort?: InputMaybe<DrataConnectionSort>;
 };
-
-/** The order of a sort. */
-export type SortDirection =
-  /** Ascending: oldest first, A to Z. */
-  | 'ASC'
-  /** Descending: newest first, Z to A. */
-  | 'DESC';
 
 
 
@@ -961,62 +961,66 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = {
-  Connection: Connection;
+  DrataConnection: DrataConnection;
 };
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = {
-  Connection:
-    ( { __typename: 'Connection' }
-    & GraphQLRecursivePick<FederationTypes['Connection'], {"id":true}> );
+  DrataConnection:
+    ( { __typename: 'DrataConnection' }
+    & GraphQLRecursivePick<FederationTypes['DrataConnection'], {"id":true}> );
 };
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  ClientType: ClientType;
-  Connection: ResolverTypeWrapper<ConnectionDto>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DrataClientType: DrataClientType;
+  DrataConnection: ResolverTypeWrapper<ConnectionDto>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  ConnectionFilter: ConnectionFilter;
-  ConnectionPage: ResolverTypeWrapper<ConnectionPageDto>;
-  ConnectionProviderType: ResolverTypeWrapper<ConnectionProviderTypeDto>;
-  ConnectionSort: ConnectionSort;
-  ConnectionSortField: ConnectionSortField;
-  ConnectionState: ConnectionState;
-  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  ErrorCode: ErrorCode;
-  PageInput: PageInput;
-  ProviderType: ProviderType;
+  DrataConnectionFilter: DrataConnectionFilter;
+  DrataConnectionPage: ResolverTypeWrapper<ConnectionPageDto>;
+  DrataConnectionProviderType: ResolverTypeWrapper<ConnectionProviderTypeDto>;
+  DrataConnectionSort: DrataConnectionSort;
+  DrataConnectionSortField: DrataConnectionSortField;
+  DrataConnectionState: DrataConnectionState;
+  DrataErrorCode: DrataErrorCode;
+  DrataPageInput: DrataPageInput;
+  DrataProviderType: DrataProviderType;
+  DrataSortDirection: DrataSortDirection;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  SortDirection: SortDirection;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Connection: ConnectionDto;
+  DateTime: Scalars['DateTime']['output'];
+  DrataConnection: ConnectionDto;
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];
-  ConnectionFilter: ConnectionFilter;
-  ConnectionPage: ConnectionPageDto;
-  ConnectionProviderType: ConnectionProviderTypeDto;
-  ConnectionSort: ConnectionSort;
-  DateTime: Scalars['DateTime']['output'];
-  PageInput: PageInput;
+  DrataConnectionFilter: DrataConnectionFilter;
+  DrataConnectionPage: ConnectionPageDto;
+  DrataConnectionProviderType: ConnectionProviderTypeDto;
+  DrataConnectionSort: DrataConnectionSort;
+  DrataPageInput: DrataPageInput;
   Query: Record<PropertyKey, never>;
 };
 
-export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Connection'] = ResolversParentTypes['Connection'], FederationReferenceType extends FederationReferenceTypes['Connection'] = FederationReferenceTypes['Connection']> = {
-  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Connection']> | FederationReferenceType, FederationReferenceType, ContextType>;
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type DrataConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DrataConnection'] = ResolversParentTypes['DrataConnection'], FederationReferenceType extends FederationReferenceTypes['DrataConnection'] = FederationReferenceTypes['DrataConnection']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DrataConnection']> | FederationReferenceType, FederationReferenceType, ContextType>;
   aliasUpdatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   clientAlias?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clientId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  clientType?: Resolver<ResolversTypes['ClientType'], ParentType, ContextType>;
+  clientType?: Resolver<ResolversTypes['DrataClientType'], ParentType, ContextType>;
   clientTypeRaw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   code?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   connected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1025,40 +1029,36 @@ export type ConnectionResolvers<ContextType = GatewayContext, ParentType extends
   failedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   groupLabel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  providerTypes?: Resolver<ReadonlyArray<ResolversTypes['ConnectionProviderType']>, ParentType, ContextType>;
-  state?: Resolver<ResolversTypes['ConnectionState'], ParentType, ContextType>;
+  providerTypes?: Resolver<ReadonlyArray<ResolversTypes['DrataConnectionProviderType']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DrataConnectionState'], ParentType, ContextType>;
   stateRaw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type ConnectionPageResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConnectionPage'] = ResolversParentTypes['ConnectionPage']> = {
+export type DrataConnectionPageResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DrataConnectionPage'] = ResolversParentTypes['DrataConnectionPage']> = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  nodes?: Resolver<ReadonlyArray<ResolversTypes['Connection']>, ParentType, ContextType>;
+  nodes?: Resolver<ReadonlyArray<ResolversTypes['DrataConnection']>, ParentType, ContextType>;
   page?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   totalPages?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type ConnectionProviderTypeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConnectionProviderType'] = ResolversParentTypes['ConnectionProviderType']> = {
+export type DrataConnectionProviderTypeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DrataConnectionProviderType'] = ResolversParentTypes['DrataConnectionProviderType']> = {
   isEnabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  value?: Resolver<ResolversTypes['ProviderType'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['DrataProviderType'], ParentType, ContextType>;
   valueRaw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
-  name: 'DateTime';
-}
-
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  connections?: Resolver<Maybe<ResolversTypes['ConnectionPage']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
+  connections?: Resolver<Maybe<ResolversTypes['DrataConnectionPage']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
-  Connection?: ConnectionResolvers<ContextType>;
-  ConnectionPage?: ConnectionPageResolvers<ContextType>;
-  ConnectionProviderType?: ConnectionProviderTypeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DrataConnection?: DrataConnectionResolvers<ContextType>;
+  DrataConnectionPage?: DrataConnectionPageResolvers<ContextType>;
+  DrataConnectionProviderType?: DrataConnectionProviderTypeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
 };
 

@@ -1,23 +1,23 @@
-import type { ClientType, ConnectionState, ProviderType } from '../__generated__/resolvers.js';
+import type { DrataClientType, DrataConnectionState, DrataProviderType } from '../__generated__/resolvers.js';
 import { clientTypeValues, connectionStateValues, providerTypeValues } from '../__generated__/drata-enums.js';
 
 type Known<T extends string> = Exclude<T, 'UNKNOWN'>;
 
 // Typed so that the compiler proves the SDL's enums list every value of the OpenAPI document.
-const clientTypes: readonly Known<ClientType>[] = clientTypeValues;
-const connectionStates: readonly Known<ConnectionState>[] = connectionStateValues;
-const providerTypes: readonly Known<ProviderType>[] = providerTypeValues;
+const clientTypes: readonly Known<DrataClientType>[] = clientTypeValues;
+const connectionStates: readonly Known<DrataConnectionState>[] = connectionStateValues;
+const providerTypes: readonly Known<DrataProviderType>[] = providerTypeValues;
 
 const known: Readonly<Record<keyof EnumTypes, ReadonlySet<string>>> = {
-  ClientType: new Set(clientTypes),
-  ConnectionState: new Set(connectionStates),
-  ProviderType: new Set(providerTypes),
+  DrataClientType: new Set(clientTypes),
+  DrataConnectionState: new Set(connectionStates),
+  DrataProviderType: new Set(providerTypes),
 };
 
 interface EnumTypes {
-  ClientType: ClientType;
-  ConnectionState: ConnectionState;
-  ProviderType: ProviderType;
+  DrataClientType: DrataClientType;
+  DrataConnectionState: DrataConnectionState;
+  DrataProviderType: DrataProviderType;
 }
 
 /**

@@ -65,7 +65,7 @@ export async function findConnectionsById(
     if (complete) return null;
     return new GatewayError(
       'SCAN_LIMIT_REACHED',
-      `Connection ${JSON.stringify(id.slice(0, 64))} is not among the first ${scanned} connections, as far as a lookup reads.`,
+      `DrataConnection ${JSON.stringify(id.slice(0, 64))} is not among the first ${scanned} connections, as far as a lookup reads.`,
       { requestId },
     );
   });
