@@ -16,7 +16,11 @@ import {
   type TestUpstream,
 } from './helpers.js';
 
-/** A test-only subgraph that owns `DrataConnection.owner` and refers to connections by id. */
+/**
+ * A test-only company subgraph: it owns `DrataConnection.owner` and refers to connections by id, and
+ * it has its own types under the names many supergraphs use (a Relay `Connection`, `SortDirection`,
+ * `PageInput`, `ErrorCode`, `ProviderType`), which the Drata subgraph must compose beside.
+ */
 const ownershipSdl = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 
@@ -29,11 +33,61 @@ const ownershipSdl = /* GraphQL */ `
     team: String!
   }
 
+  enum SortDirection {
+    ASCENDING
+    DESCENDING
+  }
+
+  input PageInput {
+    first: Int!
+    after: String
+  }
+
+  enum ErrorCode {
+    NOT_OWNED
+    STALE
+  }
+
+  enum ProviderType {
+    GITHUB
+    GITLAB
+  }
+
+  type Team {
+    name: String!
+    provider: ProviderType!
+    lastError: ErrorCode
+    drataConnections: [DrataConnection!]!
+  }
+
+  type Edge {
+    cursor: String!
+    node: Team!
+  }
+
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+
+  "A Relay connection of teams."
+  type Connection {
+    edges: [Edge!]!
+    pageInfo: PageInfo!
+  }
+
   type Query {
     "Connections this team owns, by id (one does not exist in Drata)."
     ownedConnections: [DrataConnection]!
+    teams(sort: SortDirection = ASCENDING, page: PageInput): Connection!
   }
 `;
+
+const teams = [
+  { name: 'identity', provider: 'GITHUB', lastError: null, drataConnections: [{ id: '1' }, { id: '5' }] },
+  { name: 'platform', provider: 'GITLAB', lastError: 'STALE', drataConnections: [{ id: '3' }] },
+  { name: 'security', provider: 'GITHUB', lastError: 'NOT_OWNED', drataConnections: [] },
+];
 
 const ownedIds = ['3', '1', '42', '7', '999999', '150', '12'];
 
@@ -68,7 +122,17 @@ beforeAll(async () => {
     schema: buildSubgraphSchema({
       typeDefs: parse(ownershipSdl),
       resolvers: {
-        Query: { ownedConnections: () => ownedIds.map((id) => ({ id })) },
+        Query: {
+          ownedConnections: () => ownedIds.map((id) => ({ id })),
+          teams: (_source: unknown, args: { sort: 'ASCENDING' | 'DESCENDING'; page?: { first: number } }) => {
+            const sorted = args.sort === 'ASCENDING' ? teams : [...teams].reverse();
+            const page = sorted.slice(0, args.page?.first ?? sorted.length);
+            return {
+              edges: page.map((team) => ({ cursor: team.name, node: team })),
+              pageInfo: { hasNextPage: page.length < sorted.length, endCursor: page.at(-1)?.name ?? null },
+            };
+          },
+        },
         DrataConnection: {
           __resolveReference: (reference: { id: string }) => reference,
           owner: (connection: { id: string }) => ({ team: `team-${Number(connection.id) % 3}` }),
@@ -123,7 +187,13 @@ describe('composition', () => {
       { name: 'ownership', typeDefs: parse(ownershipSdl), url: ownershipUrl },
     ]);
     expect(composed.errors).toBeUndefined();
-    expect('supergraphSdl' in composed && composed.supergraphSdl).toContain('type DrataConnection');
+    const supergraph = 'supergraphSdl' in composed ? (composed.supergraphSdl ?? '') : '';
+    expect(supergraph).toContain('type DrataConnection');
+    // Each subgraph keeps its own types: the company's Relay Connection and enums beside Drata's.
+    for (const name of ['Connection', 'SortDirection', 'PageInput', 'ErrorCode', 'ProviderType']) {
+      expect(supergraph).toMatch(new RegExp(`^(type|enum|input) ${name}\\b`, 'm'));
+      expect(supergraph).toMatch(new RegExp(`^(type|enum|input) Drata${name}\\b`, 'm'));
+    }
   });
 });
 
@@ -206,6 +276,73 @@ describe('entity references on the subgraph itself', () => {
 });
 
 describe('through a federation gateway (Hive Gateway)', () => {
+  it("crosses both subgraphs, beside the other subgraph's own Connection, SortDirection, PageInput, ErrorCode and ProviderType", async () => {
+    const answer = await graphql(
+      routerUrl,
+      `
+        {
+          teams(sort: DESCENDING, page: { first: 2 }) {
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+            edges {
+              cursor
+              node {
+                name
+                provider
+                lastError
+                drataConnections {
+                  id
+                  clientType
+                  state
+                  owner {
+                    team
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+      { headers: auth },
+    );
+    const direct = await graphql(
+      subgraph.url,
+      '{ connections(page: { limit: 5 }) { nodes { id clientType state } } }',
+      {
+        headers: auth,
+      },
+    );
+    const byId = new Map(
+      (direct.body.data?.['connections'] as { nodes: { id: string }[] }).nodes.map((node) => [node.id, node]),
+    );
+    const connection = (id: string) => ({ ...byId.get(id), owner: { team: `team-${Number(id) % 3}` } });
+    expect(answer.body).toEqual({
+      data: {
+        teams: {
+          pageInfo: { hasNextPage: true, endCursor: 'platform' },
+          edges: [
+            {
+              cursor: 'security',
+              node: { name: 'security', provider: 'GITHUB', lastError: 'NOT_OWNED', drataConnections: [] },
+            },
+            {
+              cursor: 'platform',
+              node: {
+                name: 'platform',
+                provider: 'GITLAB',
+                lastError: 'STALE',
+                drataConnections: [connection('3')],
+              },
+            },
+          ],
+        },
+      },
+    });
+    expect(byId.get('3')).toMatchObject({ id: '3' });
+  });
+
   it('resolves connections referenced from another subgraph, null for an id that does not exist, in one list scan', async () => {
     const answer = await graphql(routerUrl, '{ ownedConnections { id clientType state owner { team } } }', {
       headers: auth,
