@@ -130,7 +130,7 @@ const leaks = [/^\s+at \S/m, /\bfile:\/\//, /node_modules/, /\.[cm]?[jt]s:\d+/];
 
 /**
  * What holds for every answer to anything: no 5xx; JSON (except the HTTP server's own documented
- * 431, whose body is empty); every error coded with an `DrataErrorCode`, with public extensions only, and no
+ * 431, whose body is empty); every error coded with a `DrataErrorCode`, with public extensions only, and no
  * stack trace, path or token in it; the token nowhere in the answer. Returns the body, if JSON.
  */
 function assertSafe(answer: Answer): Body | undefined {

@@ -731,7 +731,8 @@ export type DrataConnectionState =
  * Every value of `extensions.code` on an error from this gateway. Clients can switch on these: they are
  * stable. An error may also carry `extensions.upstreamStatus` (Drata's HTTP status),
  * `extensions.upstreamCode` (Drata's numeric error code), `extensions.retryAfter` (seconds) and
- * `extensions.requestId` (the `x-request-id` of the call).
+ * `extensions.requestId` (the `x-request-id` of the call). No field returns it: it types the codes for
+ * clients and their code generators.
  */
 export type DrataErrorCode =
   /**
@@ -865,6 +866,7 @@ export type DrataSortDirection =
   /** Descending: newest first, Z to A. */
   | 'DESC';
 
+/** The queries this subgraph serves. */
 export type Query = {
   readonly __typename?: 'Query';
   /**
@@ -872,13 +874,14 @@ export type Query = {
    * state. Send your Drata API key as `Authorization: Bearer <key>` (the key needs Drata's
    * "Connections: List Connections" permission).
    *
-   * On failure this field is null and carries one error whose `extensions.code` is an `DrataErrorCode`; the
+   * On failure this field is null and carries one error whose `extensions.code` is a `DrataErrorCode`; the
    * rest of the response still answers.
    */
   readonly connections?: Maybe<DrataConnectionPage>;
 };
 
 
+/** The queries this subgraph serves. */
 export type QueryConnectionsArgs = {
   filter?: InputMaybe<DrataConnectionFilter>;
   page?: InputMaybe<DrataPageInput>;

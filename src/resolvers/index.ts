@@ -1,3 +1,4 @@
+import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from '../__generated__/resolvers.js';
 import { DrataConnection, resolveConnectionReference } from './DrataConnection.js';
@@ -10,9 +11,15 @@ export const entityResolvers = {
   DrataConnection: { __resolveReference: resolveConnectionReference },
 } satisfies Resolvers;
 
+/** graphql-scalars' `DateTime`, pointing at its specification as the SDL's `@specifiedBy` does. */
+const DateTime = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  specifiedByURL: 'https://scalars.graphql.org/andimarek/date-time',
+});
+
 /** Every field and scalar resolver of the schema. */
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime,
   Query: { connections },
   DrataConnectionPage,
   DrataConnection,
