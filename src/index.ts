@@ -4,6 +4,7 @@ import { createHttpServer, defaultHttpOptions } from './http.js';
 import { createLogger } from './logger.js';
 import { sandboxToken, startSandbox, type Sandbox } from './sandbox/server.js';
 import { createGateway } from './server.js';
+import { startTracing } from './tracing.js';
 
 /** Starts the gateway as configured by the environment, and stops it cleanly on SIGINT or SIGTERM. */
 async function main(): Promise<void> {
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const sandbox: Sandbox | undefined = config.upstream.kind === 'sandbox' ? await startSandbox() : undefined;
   const baseUrl = config.upstream.kind === 'sandbox' ? sandbox!.baseUrl : config.upstream.baseUrl;
+  // OpenTelemetry traces, when the OTEL_* variables ask for them.
+  const tracing = await startTracing(process.env, logger);
   const gateway = createGateway({
     baseUrl,
     resilience: config.resilience,
@@ -30,6 +33,9 @@ async function main(): Promise<void> {
     ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
     logger,
     graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
+    ...(tracing
+      ? { plugins: [tracing.plugin], observers: [tracing.observer], traceOf: tracing.traceOf }
+      : {}),
   });
   const server = createHttpServer(gateway, {
     ...defaultHttpOptions,
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'Shutting down');
     server.close(() => {
-      void Promise.all([gateway.close(), sandbox?.close()]).then(() => process.exit(0));
+      void Promise.all([gateway.close(), sandbox?.close(), tracing?.shutdown()]).then(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 5000).unref();
