@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
@@ -160,6 +161,46 @@ async function startReceiver(format: 'json' | 'protobuf', path = '/v1/traces'): 
   });
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}`, spans, exports, close: () => close(server) };
+}
+
+/** A test OTLP/gRPC receiver on loopback: it keeps every span exported to it. */
+async function startGrpcReceiver(): Promise<Receiver> {
+  const spans: ExportedSpan[] = [];
+  const exports: IncomingHttpHeaders[] = [];
+  const server = new grpc.Server();
+  server.addService(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (message: OtlpRequest) => Buffer.from(otlpProto.encode(message).finish()),
+        requestDeserialize: (bytes: Buffer) =>
+          otlpProto.toObject(otlpProto.decode(bytes), { longs: Number }) as OtlpRequest,
+        // An empty ExportTraceServiceResponse: full success.
+        responseSerialize: () => Buffer.alloc(0),
+        responseDeserialize: () => ({}),
+      },
+    },
+    {
+      Export: (call: grpc.ServerUnaryCall<OtlpRequest, object>, callback: grpc.sendUnaryData<object>) => {
+        exports.push(call.metadata.getMap() as IncomingHttpHeaders);
+        spans.push(...spansOf(call.request));
+        callback(null, {});
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans,
+    exports,
+    close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
+  };
 }
 
 /** The gateway's process, as `npm start` runs it. */
@@ -442,6 +483,43 @@ describe('traces over OTLP/HTTP with protobuf', () => {
       });
       const sent = traceparentPattern.exec(upstream.requests[0]?.headers['traceparent'] ?? '');
       expect(sent?.slice(1)).toEqual([callerTraceId, client!.spanId]);
+    } finally {
+      await stop(gateway);
+      await receiver.close();
+    }
+  });
+});
+
+describe('traces over OTLP/gRPC', () => {
+  it('exports to a gRPC collector, with the configured headers as metadata', async () => {
+    recordCredential(otlpKey);
+    await using upstream = await startUpstream(flakyDrata(new Set()));
+    const receiver = await startGrpcReceiver();
+    let gateway: Started | undefined;
+    try {
+      gateway = run({
+        DRATA_API_URL: upstream.baseUrl.href,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_HEADERS: `x-otlp-key=${otlpKey}`,
+        OTEL_BSP_SCHEDULE_DELAY: '20',
+      });
+      const url = await ready(gateway);
+      const answer = await graphql(url, 'query OverGrpc { connections { total } }', {
+        headers: { authorization: `Bearer ${token}`, traceparent: callerTraceparent },
+      });
+      expect(answer.body).toEqual({ data: { connections: { total: 1 } } });
+      await until(() => receiver.spans.length >= 2, 'the spans reach the gRPC collector', 10_000);
+      const server = receiver.spans.find((span) => span.kind === SERVER);
+      expect(server).toMatchObject({
+        name: 'query OverGrpc',
+        traceId: callerTraceId,
+        parentSpanId: callerSpanId,
+      });
+      expect(receiver.spans.find((span) => span.kind === CLIENT)).toMatchObject({
+        parentSpanId: server!.spanId,
+      });
+      expect(receiver.exports[0]?.['x-otlp-key']).toBe(otlpKey);
     } finally {
       await stop(gateway);
       await receiver.close();
