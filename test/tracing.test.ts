@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { startTracing, tracingSettings } from '../src/tracing.js';
+import { createGateway } from '../src/server.js';
+import { createTracingHooks, startTracing, tracingSettings } from '../src/tracing.js';
 import {
   close,
   drataItem,
@@ -523,6 +525,47 @@ describe('traces over OTLP/gRPC', () => {
     } finally {
       await stop(gateway);
       await receiver.close();
+    }
+  });
+});
+
+describe('the tracing hooks in a gateway', () => {
+  it("give each GraphQL request's trace id (a trace of its own when no traceparent came), and none to other requests", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const hooks = createTracingHooks(provider.getTracer('test'));
+    const seen: (string | undefined)[] = [];
+    await using upstream = await startUpstream(flakyDrata(new Set()));
+    const gateway = createGateway({
+      baseUrl: upstream.baseUrl,
+      logger: createLogger('silent'),
+      graphiql: false,
+      plugins: [hooks.plugin, { onResponse: ({ request }) => void seen.push(hooks.traceIdOf(request)) }],
+      observers: [hooks.observer],
+      traceOf: hooks.traceOf,
+    });
+    try {
+      const send = async (headers: Record<string, string>): Promise<Response> =>
+        await gateway.yoga.fetch('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+          body: JSON.stringify({ query: '{ connections { total } }' }),
+        });
+      recordCredential(`Bearer ${token}`);
+      expect((await send({ traceparent: callerTraceparent })).status).toBe(200);
+      expect((await send({})).status).toBe(200);
+      expect((await gateway.yoga.fetch('http://gateway.test/healthz')).status).toBe(200);
+      const servers = exporter.getFinishedSpans().filter((span) => span.name === 'query');
+      expect(servers).toHaveLength(2);
+      expect(seen[0]).toBe(callerTraceId);
+      expect(seen[1]).toBe(servers[1]!.spanContext().traceId);
+      expect(seen[1]).not.toBe(callerTraceId);
+      // The health check is no GraphQL request: it has no span and no trace id.
+      expect(seen[2]).toBeUndefined();
+      expect(exporter.getFinishedSpans()).toHaveLength(4);
+    } finally {
+      await gateway.close();
+      await provider.shutdown();
     }
   });
 });
