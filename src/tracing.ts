@@ -95,9 +95,7 @@ const shownEndpoint = (endpoint: string | undefined): string | undefined => {
   if (endpoint === undefined) return undefined;
   try {
     const url = new URL(endpoint);
-    return ['http:', 'https:'].includes(url.protocol)
-      ? `${url.origin}${url.pathname}`
-      : url.host || undefined;
+    return ['http:', 'https:'].includes(url.protocol) ? `${url.origin}${url.pathname}` : undefined;
   } catch {
     return undefined;
   }
@@ -320,7 +318,9 @@ export async function startTracing(env: Env, logger: Logger): Promise<Tracing | 
     {
       traces: {
         protocol: settings.protocol,
-        endpoint: shownEndpoint(settings.endpoint) ?? 'the default for the protocol',
+        endpoint:
+          shownEndpoint(settings.endpoint) ??
+          (settings.endpoint === undefined ? 'the default for the protocol' : 'set (not shown)'),
         serviceName: resource.attributes['service.name'],
       },
     },
