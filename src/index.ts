@@ -5,6 +5,7 @@ import { createHttpServer, defaultHttpOptions, drain } from './http.js';
 import { createLogger } from './logger.js';
 import { createGateway } from './server.js';
 import { helpText } from './settings.js';
+import { startTracing } from './tracing.js';
 
 const { name, version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   name: string;
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   const sandboxModule = config.upstream.kind === 'sandbox' ? await import('./sandbox/server.js') : undefined;
   const sandbox = await sandboxModule?.startSandbox();
   const baseUrl = config.upstream.kind === 'sandbox' ? sandbox!.baseUrl : config.upstream.baseUrl;
+  // OpenTelemetry traces, when the OTEL_* variables ask for them.
+  const tracing = await startTracing(process.env, logger);
   const gateway = createGateway({
     baseUrl,
     resilience: config.resilience,
@@ -58,6 +61,14 @@ async function main(): Promise<void> {
     ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
     logger,
     graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
+    ...(tracing
+      ? {
+          plugins: [tracing.plugin],
+          observers: [tracing.observer],
+          traceOf: tracing.traceOf,
+          traceIdOf: tracing.traceIdOf,
+        }
+      : {}),
   });
   const server = createHttpServer(gateway, {
     ...defaultHttpOptions,
@@ -103,7 +114,7 @@ async function main(): Promise<void> {
         'Requests were still unanswered when the drain ended; their connections were closed',
       );
     }
-    await Promise.all([gateway.close(), sandbox?.close()]);
+    await Promise.all([gateway.close(), sandbox?.close(), tracing?.shutdown()]);
     logger.info({ finished, cut }, 'Stopped');
     process.exit(0);
   };
