@@ -65,6 +65,8 @@ export async function startGateway(options: {
   quiet?: boolean;
   /** GraphiQL, as on the sandbox unless set. */
   graphiql?: false;
+  /** Observers of the attempts sent to Drata, and more yoga plugins (metrics, traces). */
+  instruments?: Pick<GatewayOptions, 'observers' | 'plugins'>;
 }): Promise<RunningGateway> {
   const logs: string[] = [];
   const logger = createLogger('trace', {
@@ -85,6 +87,7 @@ export async function startGateway(options: {
       ? { maxUpstreamCallsPerOperation: options.maxUpstreamCallsPerOperation }
       : {}),
     ...options.hardening,
+    ...options.instruments,
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
   const server = createHttpServer(gateway, { ...defaultHttpOptions, ...options.http });
