@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createHttpServer, defaultHttpOptions } from './http.js';
 import { createLogger } from './logger.js';
+import { createMetrics, startMetricsServer } from './metrics.js';
 import { sandboxToken, startSandbox, type Sandbox } from './sandbox/server.js';
 import { createGateway } from './server.js';
 
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const sandbox: Sandbox | undefined = config.upstream.kind === 'sandbox' ? await startSandbox() : undefined;
   const baseUrl = config.upstream.kind === 'sandbox' ? sandbox!.baseUrl : config.upstream.baseUrl;
+  const metrics = config.metrics ? createMetrics({ endpoint: config.metricsPort === undefined }) : undefined;
   const gateway = createGateway({
     baseUrl,
     resilience: config.resilience,
@@ -30,7 +32,13 @@ async function main(): Promise<void> {
     ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
     logger,
     graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
+    ...metrics?.gatewayOptions,
   });
+  metrics?.watch(gateway.upstream);
+  if (metrics && config.metricsPort !== undefined) {
+    const { host, metricsPort: port } = config;
+    await startMetricsServer(metrics.registry, { host, port, logger }).catch(() => process.exit(1));
+  }
   const server = createHttpServer(gateway, {
     ...defaultHttpOptions,
     maxRequestBytes: config.maxRequestBytes,

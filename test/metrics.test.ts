@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/metrics.js';
 import {
@@ -17,7 +19,7 @@ import {
   type RunningGateway,
   type TestUpstream,
 } from './helpers.js';
-import { recordCredential } from './leak-check.js';
+import { recordCredential, watchStream } from './leak-check.js';
 
 const secret = 'tok-metrics-7f3a';
 const auth = { authorization: `Bearer ${secret}` };
@@ -443,5 +445,72 @@ describe('labels', () => {
       'status',
       'statusCode',
     ]);
+  });
+});
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Runs the gateway's entry point on the sandbox with `env`; resolves with the URLs it logged once
+ * ready, and a way to stop it.
+ */
+async function runProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  stops.push(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+  let output = '';
+  const watch = watchStream('the output of the gateway process');
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8').on('data', (chunk: string) => {
+      watch(chunk);
+      output += chunk;
+    });
+  }
+  await until(() => output.includes('"graphqlUrl"'), 'the gateway is ready', 20_000);
+  const logged = output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { graphqlUrl?: string; metricsUrl?: string });
+  return {
+    graphqlUrl: logged.find((line) => line.graphqlUrl)!.graphqlUrl!,
+    metricsUrl: logged.find((line) => line.metricsUrl)?.metricsUrl,
+  };
+}
+
+describe('the process', () => {
+  it.each([
+    ['by default, on the gateway port', {}, 200],
+    ['not with METRICS=false', { METRICS: 'false' }, 404],
+  ])('serves /metrics %s', async (_name, env, status) => {
+    const { graphqlUrl, metricsUrl } = await runProcess(env);
+    expect(metricsUrl).toBeUndefined();
+    expect((await fetch(graphqlUrl.replace('/graphql', '/metrics'))).status).toBe(status);
+  });
+
+  it('with METRICS_PORT, serves /metrics on that port only', async () => {
+    const { graphqlUrl, metricsUrl } = await runProcess({ METRICS_PORT: '0' });
+    expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(metricsUrl).not.toBe(graphqlUrl.replace('/graphql', '/metrics'));
+    expect((await fetch(graphqlUrl.replace('/graphql', '/metrics'))).status).toBe(404);
+    const answer = await graphql(graphqlUrl, query, { headers: { authorization: 'Bearer sandbox-token' } });
+    expect(answer.body).toEqual({ data: { connections: { total: 160 } } });
+    const response = await fetch(metricsUrl!);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe(prometheusText);
+    const samples = parseScrape(await response.text());
+    expect(valuesOf(samples, 'drata_upstream_requests_total')).toEqual({
+      'drata_upstream_requests_total{status="200"}': 1,
+    });
+    expect(valuesOf(samples, 'graphql_yoga_http_duration')).toEqual({
+      'graphql_yoga_http_duration_count{method="POST",statusCode="200",operationType="query"}': 1,
+    });
+    expect((await fetch(metricsUrl!.replace('/metrics', '/graphql'))).status).toBe(404);
   });
 });
