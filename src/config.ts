@@ -60,6 +60,10 @@ export interface GatewayConfig {
   readonly corsOrigins: readonly string[];
   /** Limits on documents: `MAX_ALIASES`, `MAX_DEPTH`, `MAX_DIRECTIVES`, `MAX_TOKENS`, `MAX_COST`. */
   readonly documentLimits: DocumentLimits;
+  /** Whether Prometheus metrics are served at `/metrics`: `METRICS`, on by default. */
+  readonly metrics: boolean;
+  /** `METRICS_PORT`: serve `/metrics` on this port (and `HOST`) instead of the gateway's own port. */
+  readonly metricsPort?: number;
 }
 
 /** A configuration value that cannot be used. Its message names the variable and what it accepts. */
@@ -112,6 +116,18 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
     throw new ConfigError(`${name}=${JSON.stringify(env[name])} is not valid: use true or false.`);
   }
   return raw === 'true';
+}
+
+/** `METRICS_PORT`, when set: a port of its own for `/metrics`, which may not be the gateway's `port`. */
+function metricsPort(env: Env, port: number): { metricsPort?: number } {
+  if (nonEmpty(env, 'METRICS_PORT') === undefined) return {};
+  const value = integer(env, 'METRICS_PORT', 0, 0, 65535);
+  if (value !== 0 && value === port) {
+    throw new ConfigError(
+      `METRICS_PORT=${value} is not valid: it is PORT too. Use another port for the metrics, or unset METRICS_PORT to serve /metrics on PORT.`,
+    );
+  }
+  return { metricsPort: value };
 }
 
 /** `CORS_ORIGINS`: exact origins such as `https://app.example.com`, comma-separated; never `*`. */
@@ -206,7 +222,7 @@ function resilience(env: Env): ResilienceOptions {
 
 /**
  * Reads the configuration from environment variables: `DRATA_API_URL`, `PORT`, `HOST`, `LOG_LEVEL`,
- * `NODE_ENV` and the `DRATA_*` policies toward Drata (see the README). Throws {@link ConfigError} for a value it cannot use.
+ * `NODE_ENV`, `METRICS`, `METRICS_PORT` and the `DRATA_*` policies toward Drata (see the README). Throws {@link ConfigError} for a value it cannot use.
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const production = env['NODE_ENV'] === 'production';
@@ -216,6 +232,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       `HOST=${JSON.stringify(host)} is not valid: use an address or host name to listen on, such as 0.0.0.0.`,
     );
   }
+  const port = integer(env, 'PORT', 4000, 0, 65535);
   const logLevel = (nonEmpty(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
   if (!logLevels.includes(logLevel)) {
     throw new ConfigError(
@@ -240,7 +257,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxCost: integer(env, 'MAX_COST', defaultDocumentLimits.maxCost, 1, 10_000_000),
     },
     upstream: upstream(env, production),
-    port: integer(env, 'PORT', 4000, 0, 65535),
+    port,
     host,
     resilience: resilience(env),
     entityScan: {
@@ -262,6 +279,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       1,
       1000,
     ),
+    metrics: flag(env, 'METRICS', true),
+    ...metricsPort(env, port),
     logLevel,
     logFormat,
     shutdown: {

@@ -72,6 +72,10 @@ const statusWords: Readonly<Record<DrataErrorCode, string>> = {
   INTERNAL_SERVER_ERROR: 'Unexpected error',
 };
 
+/** Whether `value` is one of the SDL's `DrataErrorCode`s (a bounded set, fit for a metric's label). */
+export const isErrorCode = (value: unknown): value is DrataErrorCode =>
+  typeof value === 'string' && Object.hasOwn(statusWords, value);
+
 const maxUpstreamMessage = 300;
 
 /**

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createHttpServer, defaultHttpOptions, drain } from './http.js';
 import { createLogger } from './logger.js';
+import { createMetrics, startMetricsServer } from './metrics.js';
 import { createGateway } from './server.js';
 import { helpText } from './settings.js';
 import { startTracing } from './tracing.js';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const baseUrl = config.upstream.kind === 'sandbox' ? sandbox!.baseUrl : config.upstream.baseUrl;
   // OpenTelemetry traces, when the OTEL_* variables ask for them.
   const tracing = await startTracing(process.env, logger);
+  // Prometheus metrics, unless METRICS=false; on their own port with METRICS_PORT.
+  const metrics = config.metrics ? createMetrics({ endpoint: config.metricsPort === undefined }) : undefined;
   const gateway = createGateway({
     baseUrl,
     resilience: config.resilience,
@@ -61,15 +64,20 @@ async function main(): Promise<void> {
     ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
     logger,
     graphiql: config.graphiql ? (sandbox ? 'sandbox' : 'drata') : false,
-    ...(tracing
-      ? {
-          plugins: [tracing.plugin],
-          observers: [tracing.observer],
-          traceOf: tracing.traceOf,
-          traceIdOf: tracing.traceIdOf,
-        }
-      : {}),
+    plugins: [...(tracing ? [tracing.plugin] : []), ...(metrics?.gatewayOptions.plugins ?? [])],
+    observers: [...(tracing ? [tracing.observer] : []), ...(metrics?.gatewayOptions.observers ?? [])],
+    ...(tracing ? { traceOf: tracing.traceOf, traceIdOf: tracing.traceIdOf } : {}),
   });
+  metrics?.watch(gateway.upstream);
+  // The metrics port stays open while the gateway drains, and closes last.
+  const metricsServer =
+    metrics && config.metricsPort !== undefined
+      ? await startMetricsServer(metrics.registry, {
+          host: config.host,
+          port: config.metricsPort,
+          logger,
+        }).catch(() => process.exit(1))
+      : undefined;
   const server = createHttpServer(gateway, {
     ...defaultHttpOptions,
     maxRequestBytes: config.maxRequestBytes,
@@ -115,6 +123,8 @@ async function main(): Promise<void> {
       );
     }
     await Promise.all([gateway.close(), sandbox?.close(), tracing?.shutdown()]);
+    metricsServer?.closeAllConnections();
+    await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
     logger.info({ finished, cut }, 'Stopped');
     process.exit(0);
   };

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       introspection: true,
       corsOrigins: [],
       documentLimits: { maxAliases: 30, maxDepth: 15, maxDirectives: 20, maxTokens: 2000, maxCost: 5000 },
+      metrics: true,
     });
   });
 
@@ -105,6 +106,7 @@ describe('loadConfig', () => {
         MAX_DIRECTIVES: '7',
         MAX_TOKENS: '800',
         MAX_COST: '900',
+        METRICS_PORT: '9464',
         LOG_LEVEL: 'DEBUG',
         LOG_FORMAT: 'Pretty',
         SHUTDOWN_DELAY_MS: '5000',
@@ -139,7 +141,27 @@ describe('loadConfig', () => {
       introspection: false,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       documentLimits: { maxAliases: 5, maxDepth: 6, maxDirectives: 7, maxTokens: 800, maxCost: 900 },
+      metrics: true,
+      metricsPort: 9464,
     });
+  });
+
+  it.each([
+    [{}, { metrics: true }],
+    [{ METRICS: 'FALSE' }, { metrics: false }],
+    [
+      { METRICS: 'true', METRICS_PORT: '9464' },
+      { metrics: true, metricsPort: 9464 },
+    ],
+    [{ METRICS_PORT: ' ' }, { metrics: true }],
+    [{ METRICS_PORT: '0' }, { metrics: true, metricsPort: 0 }],
+    [
+      { PORT: '0', METRICS_PORT: '0' },
+      { metrics: true, metricsPort: 0 },
+    ],
+  ])('metrics with %o: %o', (env, expected) => {
+    const { metrics, metricsPort } = loadConfig(env);
+    expect({ metrics, ...(metricsPort !== undefined ? { metricsPort } : {}) }).toEqual(expected);
   });
 
   it.each<[Record<string, string>, string]>([
@@ -205,6 +227,17 @@ describe('loadConfig', () => {
       { CORS_ORIGINS: `https://ok.example.com,${origin}` },
       `CORS_ORIGINS=${JSON.stringify(`https://ok.example.com,${origin}`)} is not valid: ${JSON.stringify(origin)} is not an exact origin. List origins such as https://app.example.com, comma-separated (no path, no trailing slash, never *).`,
     ]),
+    [{ METRICS: 'on' }, 'METRICS="on" is not valid: use true or false.'],
+    [{ METRICS_PORT: 'metrics' }, 'METRICS_PORT="metrics" is not valid: use a whole number from 0 to 65535.'],
+    [{ METRICS_PORT: '65536' }, 'METRICS_PORT="65536" is not valid: use a whole number from 0 to 65535.'],
+    [
+      { METRICS_PORT: '4000' },
+      'METRICS_PORT=4000 is not valid: it is PORT too. Use another port for the metrics, or unset METRICS_PORT to serve /metrics on PORT.',
+    ],
+    [
+      { PORT: '9464', METRICS_PORT: '9464' },
+      'METRICS_PORT=9464 is not valid: it is PORT too. Use another port for the metrics, or unset METRICS_PORT to serve /metrics on PORT.',
+    ],
     [
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL="loud" is not valid: use one of fatal, error, warn, info, debug, trace, silent.',
