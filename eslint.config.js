@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/__generated__/', 'coverage/', 'test-results/', 'dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'src/__generated__/',
+      'examples/client/gql/',
+      'coverage/',
+      'test-results/',
+      'dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
