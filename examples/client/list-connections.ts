@@ -89,9 +89,8 @@ async function misconfigured(limit: number): Promise<void> {
     const providers = node.providerTypes
       .map((provider) => `${provider.value}${provider.isEnabled ? '' : ' (disabled)'}`)
       .join(', ');
-    console.log(
-      `  - #${node.id} ${node.clientType}${node.clientAlias === null ? '' : ` "${node.clientAlias}"`}`,
-    );
+    const alias = node.clientAlias === null ? '' : ` "${node.clientAlias}"`;
+    console.log(`  - #${node.id} ${node.clientType}${alias}`);
     console.log(`      failed at ${node.failedAt ?? 'an unknown time'}, code ${node.code ?? 'none'}`);
     console.log(`      provider types: ${providers === '' ? 'none' : providers}`);
   }
