@@ -7,7 +7,16 @@ import tseslint from 'typescript-eslint';
 const schemaFiles = ['schema/schema.graphql', 'schema/enums.generated.graphql'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/__generated__/', 'coverage/', 'test-results/', 'dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'src/__generated__/',
+      'examples/client/gql/',
+      'coverage/',
+      'test-results/',
+      'dist/',
+    ],
+  },
   {
     files: ['**/*.{ts,js}'],
     extends: [js.configs.recommended, ...tseslint.configs.strictTypeChecked],
