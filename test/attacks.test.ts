@@ -442,8 +442,8 @@ const attacks: Attack[] = [
       ],
       [
         'a type',
-        'query ($f: ConnectionFiltr) { connections(filter: $f) { total } }',
-        'Unknown type "ConnectionFiltr".',
+        'query ($f: DrataConnectionFiltr) { connections(filter: $f) { total } }',
+        'Unknown type "DrataConnectionFiltr".',
         ' Did you mean "DrataConnectionFilter", "DrataConnectionSort", "DrataConnectionState", "DrataConnection", or "DrataConnectionPage"?',
         12,
       ],

@@ -40,13 +40,16 @@ describe('the process', () => {
   });
 
   it('writes its logs for people with LOG_FORMAT=pretty', async () => {
-    const started = run({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'info' });
+    await using upstream = await startUpstream((_request, response) =>
+      sendJson(response, 200, drataPage([])),
+    );
+    const started = run({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'info', DRATA_API_URL: upstream.baseUrl.href });
     await until(() => started.stdout.join('').includes('Gateway ready at'), 'the gateway is ready');
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
     const [first] = started.stdout.join('').split('\n');
     expect(first).toMatch(
-      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(drata-graphql-gateway\): Gateway ready at http:\/\/127\.0\.0\.1:\d+\/graphql on the embedded sandbox/,
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(drata-graphql-gateway\): Gateway ready at http:\/\/127\.0\.0\.1:\d+\/graphql, calling Drata at http:\/\/127\.0\.0\.1:\d+$/,
     );
   });
 
