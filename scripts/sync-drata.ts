@@ -8,8 +8,8 @@
  * enum, the values added and removed, then the files that changed.
  *
  * `--date` is the date recorded for the values retired now (default: today, UTC). `--root` is the
- * project to update (default: this repository). A document that cannot be used changes nothing and
- * exits 1 with a message.
+ * project to update (default: this repository). A document that cannot be used, or that generation
+ * fails on, changes nothing and exits 1 with a message.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,6 +79,14 @@ function snapshot(root: string): Map<string, string> {
   return files;
 }
 
+/** Puts back the files of a snapshot and removes the files written since. */
+function restore(root: string, files: ReadonlyMap<string, string>): void {
+  for (const file of snapshot(root).keys()) {
+    if (!files.has(file)) rmSync(join(root, file));
+  }
+  for (const [file, text] of files) writeFileSync(join(root, file), text);
+}
+
 interface EnumChange {
   added: string[];
   removed: string[];
@@ -140,9 +148,9 @@ function sync(options: Options): void {
   const generate = spawnSync('npm', ['run', 'generate', '--silent'], { cwd: root, encoding: 'utf8' });
   if (generate.status !== 0) {
     process.stderr.write(generate.stdout + generate.stderr);
+    restore(root, filesBefore);
     throw new DocumentError(
-      `\`npm run generate\` failed in ${root} after ${documentFile} was replaced; see above. ` +
-        '`git checkout -- openapi schema src/__generated__` undoes the sync.',
+      `\`npm run generate\` failed in ${root} with the new document (see above); nothing was changed.`,
     );
   }
   const filesAfter = snapshot(root);
