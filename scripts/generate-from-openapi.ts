@@ -9,56 +9,54 @@
  *   answers against (open enums, `id` as number or string, every error-body field optional);
  * - `src/__generated__/drata-api.ts`: TypeScript types of the tolerant document (openapi-typescript).
  *
+ * Values Drata's document no longer lists are never dropped: `openapi/retired-enum-values.json` (written
+ * by `npm run sync:drata`, absent when there are none) names them, and each enum lists them after the
+ * document's values, `@deprecated` in the SDL, in the runtime lists and in the request parameters, so
+ * that operations using them stay valid and an answer carrying one still maps to it.
+ *
  * With `--check` it writes nothing and exits 1 when a file on disk differs from what it would write.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
+import {
+  DocumentError,
+  documentFile,
+  readEnums,
+  readJson,
+  readRetired,
+  retiredFile,
+  type EnumName,
+  type EnumValues,
+  type RetiredValues,
+} from './drata-document.js';
 import { writeGenerated } from './generated-files.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const documentPath = `${root}openapi/drata-connections.json`;
 
 type JsonObject = Record<string, unknown>;
-interface Parameter {
-  name: string;
-  schema: { enum?: string[] };
-}
 
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const document = JSON.parse(readFileSync(documentPath, 'utf8')) as JsonObject & {
-  paths: { '/connections': { get: { parameters: Parameter[] } } };
-  components: { schemas: Record<string, JsonObject> };
-};
+let document: ReturnType<typeof readEnums>['document'];
+let live: EnumValues;
+let retired: RetiredValues;
+try {
+  ({ document, enums: live } = readEnums(readJson(`${root}${documentFile}`, 'the document'), documentFile));
+  retired = readRetired(`${root}${retiredFile}`);
+} catch (error) {
+  if (!(error instanceof DocumentError)) throw error;
+  console.error(`generate-from-openapi: ${error.message}`);
+  process.exit(1);
+}
 const schemas = document.components.schemas;
-const parameters = document.paths['/connections'].get.parameters;
 
-function enumOf(schema: JsonObject | undefined, where: string): string[] {
-  const values = schema?.['enum'];
-  if (!Array.isArray(values) || values.some((value) => typeof value !== 'string')) {
-    throw new Error(`${where} is not a string enum in ${documentPath}`);
-  }
-  return values as string[];
-}
+/** The values Drata's document no longer lists, in the order they were retired, and since when. */
+const retiredOf = (name: EnumName): [value: string, since: string][] =>
+  Object.entries(retired[name] ?? {}).filter(([value]) => !live[name].includes(value));
 
-function parameterEnum(name: string): string[] {
-  const parameter = parameters.find((candidate) => candidate.name === name);
-  return enumOf(parameter?.schema, `query parameter "${name}"`);
-}
-
-const connectionItem = schemas['ConnectionCompactResponsePublicDto'];
-const itemProperties = connectionItem?.['properties'] as Record<string, JsonObject>;
-const providerTypes = enumOf(schemas['ProviderTypeEnum'], 'ProviderTypeEnum');
-const clientTypes = enumOf(schemas['ClientTypeEnum'], 'ClientTypeEnum');
-const states = enumOf(itemProperties['state'], 'ConnectionCompactResponsePublicDto.state');
-const sortFields = parameterEnum('sort');
-const sortDirections = parameterEnum('sortDir');
-
-if (parameterEnum('state').join() !== states.join()) {
-  throw new Error('the "state" query parameter and the item\'s "state" disagree in the document');
-}
+/** Every value the schema lists (UNKNOWN aside): the document's, then the retired ones. */
+const allOf = (name: EnumName): string[] => [...live[name], ...retiredOf(name).map(([value]) => value)];
 
 const stateDescriptions: Record<string, string> = {
   ACTIVE: 'The connection works: Drata reaches the provider and collects evidence from it.',
@@ -87,65 +85,87 @@ const unknownValue = (what: string): string =>
   """
   UNKNOWN`;
 
+const deprecation = (value: string, since: string): string =>
+  `@deprecated(reason: "Drata no longer lists \`${value}\` (since the sync of ${since}). Kept so that operations using it stay valid; Drata may still send it.")`;
+
 function graphqlEnum(
-  name: string,
+  name: EnumName,
   description: string,
-  values: readonly string[],
   describe: (value: string) => string,
   unknown?: string,
 ): string {
-  const body = values.map((value) => `  "${describe(value).replaceAll('"', '\\"')}"\n  ${value}`);
+  const line = (value: string): string => `  "${describe(value).replaceAll('"', '\\"')}"\n  ${value}`;
+  const body = [
+    ...live[name].map(line),
+    ...retiredOf(name).map(([value, since]) => `${line(value)} ${deprecation(value, since)}`),
+  ];
   if (unknown) body.push(unknownValue(unknown));
   return `"""\n${description}\n"""\nenum ${name} {\n${body.join('\n')}\n}\n`;
 }
 
+const header =
+  '// Generated by scripts/generate-from-openapi.ts from openapi/drata-connections.json and openapi/retired-enum-values.json. Do not edit.\n';
+
 const enumsSdl = [
-  '# Generated by scripts/generate-from-openapi.ts from openapi/drata-connections.json. Do not edit.\n',
+  header.replace('//', '#'),
   graphqlEnum(
     'DrataProviderType',
     "A kind of provider a connection serves (identity, infrastructure, version control, ...): Drata's `ProviderTypeEnum`.",
-    providerTypes,
     (value) => `Drata provider type \`${value}\`.`,
     'provider type',
   ),
   graphqlEnum(
     'DrataClientType',
     "The product a connection integrates with (Okta, AWS, GitHub, ...): Drata's `ClientTypeEnum`.",
-    clientTypes,
     (value) => `Drata client type \`${value}\`.`,
     'client type',
   ),
   graphqlEnum(
     'DrataConnectionState',
     'Where a connection stands: working, broken, or not finished.',
-    states,
     (value) => stateDescriptions[value] ?? `Drata connection state \`${value}\`.`,
     'state',
   ),
   graphqlEnum(
     'DrataConnectionSortField',
     'What to sort connections by.',
-    sortFields,
     (value) => sortFieldDescriptions[value] ?? `Drata sort field \`${value}\`.`,
   ),
   graphqlEnum(
     'DrataSortDirection',
     'The order of a sort.',
-    sortDirections,
     (value) => directionDescriptions[value] ?? `Drata sort direction \`${value}\`.`,
   ),
 ].join('\n');
 
 const constList = (name: string, values: readonly string[], doc: string): string =>
-  `/** ${doc} */\nexport const ${name} = [\n${values.map((value) => `  '${value}',`).join('\n')}\n] as const;\n`;
+  `/** ${doc} */\nexport const ${name} = [${values.map((value) => `\n  '${value}',`).join('')}${values.length > 0 ? '\n' : ''}] as const;\n`;
+
+/** Per enum: every value the schema lists but UNKNOWN (the document's, then the retired ones), and the retired ones. */
+const runtimeLists = (list: string, name: EnumName, what: string): string[] => [
+  constList(
+    list,
+    allOf(name),
+    `Every value of \`${name}\` (UNKNOWN aside): ${what}, then the values Drata no longer lists (deprecated).`,
+  ),
+  constList(
+    `retired${list[0]!.toUpperCase()}${list.slice(1)}`,
+    retiredOf(name).map(([value]) => value),
+    `The values of \`${list}\` that Drata no longer lists (deprecated in the schema).`,
+  ),
+];
 
 const enumsTs = [
-  '// Generated by scripts/generate-from-openapi.ts from openapi/drata-connections.json. Do not edit.\n',
-  constList('providerTypeValues', providerTypes, "Every value of Drata's `ProviderTypeEnum`."),
-  constList('clientTypeValues', clientTypes, "Every value of Drata's `ClientTypeEnum`."),
-  constList('connectionStateValues', states, 'Every connection state the document lists.'),
-  constList('sortFieldValues', sortFields, 'Every value of the `sort` query parameter.'),
-  constList('sortDirectionValues', sortDirections, 'Every value of the `sortDir` query parameter.'),
+  header,
+  ...runtimeLists('providerTypeValues', 'DrataProviderType', "Drata's `ProviderTypeEnum`"),
+  ...runtimeLists('clientTypeValues', 'DrataClientType', "Drata's `ClientTypeEnum`"),
+  ...runtimeLists(
+    'connectionStateValues',
+    'DrataConnectionState',
+    'the connection states the document lists',
+  ),
+  ...runtimeLists('sortFieldValues', 'DrataConnectionSortField', 'the values of the `sort` query parameter'),
+  ...runtimeLists('sortDirectionValues', 'DrataSortDirection', 'the values of the `sortDir` query parameter'),
 ].join('\n');
 
 /**
@@ -180,8 +200,7 @@ function tolerantComponents(): Record<string, JsonObject> {
 }
 
 const components = tolerantComponents();
-const responseSchemaTs = `// Generated by scripts/generate-from-openapi.ts from openapi/drata-connections.json. Do not edit.
-
+const responseSchemaTs = `${header}
 /**
  * The components of Drata's OpenAPI document, made tolerant (open enums, \`id\` as number or string,
  * optional error fields), as a JSON-schema document for Ajv: each schema under \`$defs\`.
@@ -189,10 +208,30 @@ const responseSchemaTs = `// Generated by scripts/generate-from-openapi.ts from 
 export const drataResponseSchema = ${JSON.stringify({ $id: 'drata', $defs: components }, null, 2).replaceAll('#/components/schemas/', '#/$defs/')} as const;
 `;
 
-const tolerantDocument = { ...document, components: { ...document.components, schemas: components } };
-const apiTs =
-  '// Generated by scripts/generate-from-openapi.ts from openapi/drata-connections.json. Do not edit.\n\n' +
-  astToString(await openapiTS(tolerantDocument as unknown as Parameters<typeof openapiTS>[0]));
+/**
+ * The request side of the document: each query parameter that is one of the mirrored enums also
+ * takes the retired values, which the schema still accepts and the gateway forwards.
+ */
+function tolerantPaths(): JsonObject {
+  const paths = structuredClone(document.paths);
+  const parameterEnums: Record<string, EnumName> = {
+    sort: 'DrataConnectionSortField',
+    sortDir: 'DrataSortDirection',
+    state: 'DrataConnectionState',
+  };
+  for (const parameter of paths['/connections'].get.parameters) {
+    const name = parameterEnums[parameter['name'] as string];
+    if (name) (parameter['schema'] as JsonObject)['enum'] = allOf(name);
+  }
+  return paths;
+}
+
+const tolerantDocument = {
+  ...document,
+  paths: tolerantPaths(),
+  components: { ...document.components, schemas: components },
+};
+const apiTs = `${header}\n${astToString(await openapiTS(tolerantDocument as unknown as Parameters<typeof openapiTS>[0]))}`;
 
 const outputs: [path: string, content: string][] = [
   ['schema/enums.generated.graphql', enumsSdl],
@@ -201,4 +240,4 @@ const outputs: [path: string, content: string][] = [
   ['src/__generated__/drata-api.ts', apiTs],
 ];
 
-writeGenerated(outputs, 'openapi/drata-connections.json');
+writeGenerated(outputs, 'openapi/');
