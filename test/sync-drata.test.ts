@@ -59,7 +59,7 @@ const temporaryDirectory = (): string => {
 /** A copy of what the sync reads and writes and of what generation runs, with the project's modules. */
 function copyProject(): string {
   const root = temporaryDirectory();
-  for (const entry of ['openapi', 'schema', 'src', 'scripts', 'codegen.yml', 'package.json']) {
+  for (const entry of ['openapi', 'schema', 'src', 'scripts', 'examples', 'codegen.yml', 'package.json']) {
     cpSync(join(repo, entry), join(root, entry), { recursive: true });
   }
   symlinkSync(realpathSync(join(repo, 'node_modules')), join(root, 'node_modules'));
