@@ -285,9 +285,17 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     });
     let result: AttemptResult = 'cancelled';
     const attemptMs = Math.max(1, Math.min(policy.attemptTimeoutMs, call.deadlineAt - clock.now()));
+    // One controller for the attempt: its timer, or the call's end, aborts it.
     const attemptTimer = new AbortController();
-    const timer = setTimeout(() => attemptTimer.abort(), attemptMs);
-    const attemptSignal = AbortSignal.any([call.signal, attemptTimer.signal]);
+    let timedOut = false as boolean;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attemptTimer.abort();
+    }, attemptMs);
+    const endWithCall = (): void => attemptTimer.abort(call.signal.reason);
+    if (call.signal.aborted) endWithCall();
+    else call.signal.addEventListener('abort', endWithCall, { once: true });
+    const attemptSignal = attemptTimer.signal;
     let body: Body | undefined;
     try {
       stats.attempts += 1;
@@ -357,7 +365,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       // Cancelled: every caller left. That says nothing about Drata.
       if (call.cancel.aborted) throw error;
       // Out of time, by the attempt's timer or by the call's deadline: Drata was too slow.
-      if (attemptTimer.signal.aborted || call.signal.aborted) {
+      if (timedOut || call.signal.aborted) {
         logger.warn({ requestId, attemptMs }, 'Drata did not answer in time');
         result = 'timeout';
         return {
@@ -376,6 +384,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       };
     } finally {
       clearTimeout(timer);
+      call.signal.removeEventListener('abort', endWithCall);
       observation?.end(result);
       // Every path leaves the body consumed or destroyed, so the socket goes back to the pool or away.
       if (body && !body.readableEnded) discard(body);
@@ -455,10 +464,18 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     const { requestId } = caller;
     stats.calls += 1;
     const deadlineAt = clock.now() + policy.timeoutMs;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), policy.timeoutMs);
+    // One controller for the call: the deadline, or the cancellation, aborts it.
+    const ended = new AbortController();
+    let pastDeadline = false as boolean;
+    const timer = setTimeout(() => {
+      pastDeadline = true;
+      ended.abort();
+    }, policy.timeoutMs);
+    const onCancel = (): void => ended.abort(cancel.reason);
+    if (cancel.aborted) onCancel();
+    else cancel.addEventListener('abort', onCancel, { once: true });
     const signals: CallSignals = {
-      signal: AbortSignal.any([deadline.signal, cancel]),
+      signal: ended.signal,
       cancel,
       deadlineAt,
       attempt: 1,
@@ -503,11 +520,11 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
         throw error;
       }
       // Checked before the deadline: when the callers have left, nobody is waiting for a timeout.
-      if (cancel.aborted || (isAbortError(error) && !deadline.signal.aborted)) {
+      if (cancel.aborted || (isAbortError(error) && !pastDeadline)) {
         logger.debug({ requestId }, 'Every caller went away; the call to Drata was cancelled');
         throw cancelled(requestId);
       }
-      if (deadline.signal.aborted) {
+      if (pastDeadline) {
         stats.timeouts += 1;
         logger.warn({ requestId, timeoutMs: policy.timeoutMs }, 'Drata did not answer within the deadline');
         throw upstreamTimeout(requestId);
@@ -516,6 +533,7 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
       throw unexpected(requestId);
     } finally {
       clearTimeout(timer);
+      cancel.removeEventListener('abort', onCancel);
     }
   }
 
