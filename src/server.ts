@@ -8,6 +8,7 @@ import { createYoga, type CORSOptions, type Plugin, type YogaServerInstance } fr
 import type { Dispatcher } from 'undici';
 import { createContextFactory, requestIdOf, type GatewayContext } from './context.js';
 import { useOperationLog } from './operation-log.js';
+import { useCompiledExecution, type ExecutionStats } from './compiled-execution.js';
 import { badUserInput, toPublicError } from './errors.js';
 import { defaultDocumentLimits, useDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { graphiqlOptions, type GraphiQLTarget } from './graphiql.js';
@@ -125,6 +126,8 @@ export interface GatewayOptions {
   readonly traceOf?: (request: Request) => unknown;
   /** The trace id of a request, for its log line. */
   readonly traceIdOf?: (request: Request) => string | undefined;
+  /** Run documents that come back often as compiled code (graphql-jit); on by default. */
+  readonly compiledExecution?: boolean;
 }
 
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
@@ -132,6 +135,8 @@ export interface Gateway {
   readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   /** The transport toward Drata: its counters and its connection pool. */
   readonly upstream: Pick<DrataTransport, 'stats' | 'dispatcher'>;
+  /** What compiled execution has done (all zero when it is off). */
+  readonly execution: Readonly<ExecutionStats>;
   /** Closes the connection pool toward Drata. */
   close(): Promise<void>;
 }
@@ -219,6 +224,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.observers?.length ? { observer: combineObservers(options.observers) } : {}),
   });
+  const execution: ExecutionStats = { compiled: 0, compiledRuns: 0, fallbacks: 0 };
   const reportUnknownValue = createUnknownValueReporter((details, message) => logger.warn(details, message));
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema: createSchema(),
@@ -258,6 +264,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.corsOrigins?.length ? [varyByOrigin()] : []),
       requestIdHeader('/graphql'),
       useUpstreamBudget(options.maxUpstreamCallsPerOperation ?? defaultMaxUpstreamCallsPerOperation),
+      ...(options.compiledExecution === false ? [] : [useCompiledExecution(execution)]),
       publicErrors(logger, production),
       useOperationLog(logger, {
         endpoint: '/graphql',
@@ -265,5 +272,5 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
     ],
   });
-  return { yoga, upstream: transport, close: () => transport.close() };
+  return { yoga, upstream: transport, execution, close: () => transport.close() };
 }

@@ -65,6 +65,8 @@ export async function startGateway(options: {
   quiet?: boolean;
   /** GraphiQL, as on the sandbox unless set. */
   graphiql?: false;
+  /** Compiled execution (graphql-jit); on unless false. */
+  compiledExecution?: boolean;
   /** Metrics and traces, as `createGateway` takes them. */
   telemetry?: Pick<GatewayOptions, 'plugins' | 'observers' | 'traceOf' | 'traceIdOf'>;
 }): Promise<RunningGateway> {
@@ -88,6 +90,7 @@ export async function startGateway(options: {
       : {}),
     ...options.hardening,
     ...options.telemetry,
+    ...(options.compiledExecution !== undefined ? { compiledExecution: options.compiledExecution } : {}),
     ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
   });
   const server = createHttpServer(gateway, { ...defaultHttpOptions, ...options.http });
