@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defaultResilience, type ResilienceOptions } from './upstream/policies.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { defaultHttpOptions } from './http.js';
@@ -64,6 +65,8 @@ export interface GatewayConfig {
   readonly metrics: boolean;
   /** `METRICS_PORT`: serve `/metrics` on this port (and `HOST`) instead of the gateway's own port. */
   readonly metricsPort?: number;
+  /** `WEB_CONCURRENCY`: worker processes behind the port; one per CPU in production, else 1. */
+  readonly workers: number;
 }
 
 /** A configuration value that cannot be used. Its message names the variable and what it accepts. */
@@ -118,9 +121,23 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   return raw === 'true';
 }
 
-/** `METRICS_PORT`, when set: a port of its own for `/metrics`, which may not be the gateway's `port`. */
-function metricsPort(env: Env, port: number): { metricsPort?: number } {
-  if (nonEmpty(env, 'METRICS_PORT') === undefined) return {};
+/** The metrics port of several workers when `METRICS_PORT` is unset: Prometheus' usual exporter port. */
+export const defaultClusterMetricsPort = 9464;
+
+/**
+ * `METRICS_PORT`, when set: a port of its own for `/metrics`, which may not be the gateway's `port`.
+ * Several workers serve their metrics added together there, so it defaults for them to 9464 (9465
+ * when that is `PORT`; a free port when `PORT` is 0).
+ */
+function metricsPort(env: Env, port: number, workers: number): { metricsPort?: number } {
+  if (nonEmpty(env, 'METRICS_PORT') === undefined) {
+    if (workers <= 1) return {};
+    if (port === 0) return { metricsPort: 0 };
+    return {
+      metricsPort:
+        port === defaultClusterMetricsPort ? defaultClusterMetricsPort + 1 : defaultClusterMetricsPort,
+    };
+  }
   const value = integer(env, 'METRICS_PORT', 0, 0, 65535);
   if (value !== 0 && value === port) {
     throw new ConfigError(
@@ -233,6 +250,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     );
   }
   const port = integer(env, 'PORT', 4000, 0, 65535);
+  const workers = integer(env, 'WEB_CONCURRENCY', production ? availableParallelism() : 1, 1, 256);
   const logLevel = (nonEmpty(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
   if (!logLevels.includes(logLevel)) {
     throw new ConfigError(
@@ -280,7 +298,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       1000,
     ),
     metrics: flag(env, 'METRICS', true),
-    ...metricsPort(env, port),
+    ...metricsPort(env, port, workers),
+    workers,
     logLevel,
     logFormat,
     shutdown: {

@@ -1,5 +1,8 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { AggregatorRegistry } from 'prom-client';
+import { drainMessage, runPrimary, shareOf } from './cluster.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createHttpServer, defaultHttpOptions, drain } from './http.js';
 import { createLogger } from './logger.js';
@@ -44,6 +47,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
+  // Several workers: this process forks them and waits; each worker runs the rest.
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary(config, logger);
+    return;
+  }
+  const worker = config.workers > 1;
   // The sandbox is loaded only when it is used.
   const sandboxModule = config.upstream.kind === 'sandbox' ? await import('./sandbox/server.js') : undefined;
   const sandbox = await sandboxModule?.startSandbox();
@@ -52,9 +61,16 @@ async function main(): Promise<void> {
   const tracing = await startTracing(process.env, logger);
   // Prometheus metrics, unless METRICS=false; on their own port with METRICS_PORT.
   const metrics = config.metrics ? createMetrics({ endpoint: config.metricsPort === undefined }) : undefined;
+  // A worker's metrics are served by the primary, added to the other workers'.
+  if (metrics && worker) {
+    AggregatorRegistry.setRegistries([metrics.registry]);
+    // Making one registers the worker's answer to the primary's requests for its metrics.
+    new AggregatorRegistry();
+  }
   const gateway = createGateway({
     baseUrl,
-    resilience: config.resilience,
+    // A worker takes its share of the policies toward Drata.
+    resilience: shareOf(config.resilience, config.workers),
     entityScan: config.entityScan,
     maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
     documentLimits: config.documentLimits,
@@ -71,7 +87,7 @@ async function main(): Promise<void> {
   metrics?.watch(gateway.upstream);
   // The metrics port stays open while the gateway drains, and closes last.
   const metricsServer =
-    metrics && config.metricsPort !== undefined
+    metrics && config.metricsPort !== undefined && !worker
       ? await startMetricsServer(metrics.registry, {
           host: config.host,
           port: config.metricsPort,
@@ -128,8 +144,16 @@ async function main(): Promise<void> {
     logger.info({ finished, cut }, 'Stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (worker) {
+    // The primary says when to drain (a terminal's Ctrl-C reaches every process: the primary acts on it).
+    process.on('SIGINT', () => undefined);
+    process.on('message', (message) => {
+      if (message === drainMessage) void stop('drain');
+    });
+  } else {
+    process.on('SIGINT', () => void stop('SIGINT'));
+  }
 }
 
 await main();

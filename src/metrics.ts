@@ -262,7 +262,10 @@ export interface MetricsServerOptions {
  * public; every other path is 404. Resolves with the server once it listens (and has logged where);
  * rejects, having logged it, when it cannot listen.
  */
-export async function startMetricsServer(registry: Registry, options: MetricsServerOptions): Promise<Server> {
+export async function startMetricsServer(
+  registry: Pick<Registry, 'metrics' | 'contentType'>,
+  options: MetricsServerOptions,
+): Promise<Server> {
   const { host, port, logger } = options;
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://metrics').pathname;

@@ -19,6 +19,11 @@ export const settings: readonly { readonly group: string; readonly settings: rea
       { name: 'PORT', default: '4000', meaning: 'the port to listen on (0 picks a free one)' },
       { name: 'HOST', default: '127.0.0.1', meaning: 'the address to listen on; 0.0.0.0 in a container' },
       {
+        name: 'WEB_CONCURRENCY',
+        default: '1 (one per CPU in production)',
+        meaning: 'worker processes on the one port; each takes its share of the limits toward Drata',
+      },
+      {
         name: 'NODE_ENV',
         default: '',
         meaning: 'production: DRATA_API_URL required, GraphiQL, introspection and hints off',
@@ -97,7 +102,11 @@ export const settings: readonly { readonly group: string; readonly settings: rea
       },
       { name: 'LOG_FORMAT', default: 'json', meaning: 'json, or pretty for people reading a terminal' },
       { name: 'METRICS', default: 'true', meaning: 'serve Prometheus metrics at /metrics' },
-      { name: 'METRICS_PORT', default: '', meaning: 'serve /metrics on this port only, not on PORT' },
+      {
+        name: 'METRICS_PORT',
+        default: '',
+        meaning: 'serve /metrics on this port only, not on PORT (9464 with several workers)',
+      },
       {
         name: 'SHUTDOWN_GRACE_MS',
         default: '10000',

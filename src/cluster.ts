@@ -1,0 +1,82 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Server } from 'node:http';
+import { AggregatorRegistry, Registry } from 'prom-client';
+import type { GatewayConfig } from './config.js';
+import type { Logger } from './logger.js';
+import { startMetricsServer } from './metrics.js';
+import type { ResilienceOptions } from './upstream/policies.js';
+
+/** The message the primary sends a worker to make it drain and exit. */
+export const drainMessage = 'drata-graphql-gateway:drain';
+
+/**
+ * One worker's share of the process-wide policies toward Drata, for `workers` workers behind one
+ * egress address: the rate limit, the concurrency cap, the queue and the retry budget's floor are
+ * divided (rounded so that the workers together never exceed the whole, and at least 1 where the
+ * whole is not 0). The breaker and the timeouts are per worker as they are.
+ */
+export function shareOf(resilience: ResilienceOptions, workers: number): ResilienceOptions {
+  if (workers <= 1) return resilience;
+  const divide = (whole: number): number => (whole === 0 ? 0 : Math.max(1, Math.floor(whole / workers)));
+  return {
+    ...resilience,
+    rateLimitPerMinute: divide(resilience.rateLimitPerMinute),
+    maxConcurrency: divide(resilience.maxConcurrency),
+    maxQueue: divide(resilience.maxQueue),
+    retryBudgetMinPerSecond: resilience.retryBudgetMinPerSecond / workers,
+  };
+}
+
+/**
+ * The primary process of `WEB_CONCURRENCY` workers: forks them (they share the gateway's port), forks
+ * a new one when one dies, serves the workers' metrics added together on `METRICS_PORT`, and on
+ * SIGTERM or SIGINT tells every worker to drain, then exits 0 once they all have.
+ */
+export async function runPrimary(config: GatewayConfig, logger: Logger): Promise<void> {
+  const workers = config.workers;
+  let stopping = false;
+  const fork = (): Worker => cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ pid: worker.process.pid, code, signal }, 'A worker exited; starting another');
+    fork();
+  });
+  for (let index = 0; index < workers; index += 1) fork();
+  let metricsServer: Server | undefined;
+  if (config.metrics && config.metricsPort !== undefined) {
+    const aggregator = new AggregatorRegistry();
+    metricsServer = await startMetricsServer(
+      { metrics: () => aggregator.clusterMetrics(), contentType: Registry.PROMETHEUS_CONTENT_TYPE },
+      { host: config.host, port: config.metricsPort, logger },
+    ).catch(() => process.exit(1));
+  }
+  logger.info({ workers }, `Started ${workers} workers`);
+
+  const stop = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'Stopping now: the drain is cut short');
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'Draining every worker');
+    const running = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+    let left = running.length;
+    const done = (): void => {
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
+      logger.info('Stopped');
+      process.exit(0);
+    };
+    if (left === 0) done();
+    for (const worker of running) {
+      worker.once('exit', () => {
+        left -= 1;
+        if (left === 0) done();
+      });
+      worker.send(drainMessage);
+    }
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
