@@ -32,6 +32,9 @@ const clean: readonly (readonly [string, Record<string, unknown>?])[] = [
     { skip: true },
   ],
   [
+    '{ counts: connections(filter: { state: MISCONFIGURED }, page: { page: 3, limit: 7 }) { total totalPages page limit hasNextPage hasPreviousPage } }',
+  ],
+  [
     `{ _entities(representations: [{ __typename: "DrataConnection", id: "3" }, { __typename: "DrataConnection", id: "150" }]) {
       ... on DrataConnection { id state clientAlias }
     } }`,
