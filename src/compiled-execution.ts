@@ -22,6 +22,16 @@ interface Seen {
   readonly compiled: Map<string, CompiledQuery | null>;
 }
 
+/** The document compiled, or null when graphql-jit cannot compile it (graphql-js runs it then). */
+function compile(args: ExecutionArgs): CompiledQuery | null {
+  try {
+    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+    return isCompiledQuery(result) ? result : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Runs documents that come back often as compiled code (graphql-jit), and everything else, and every
  * answer with an error, through graphql-js as before: when a compiled run has any error it is run
@@ -47,8 +57,7 @@ export function useCompiledExecution(
     const name = args.operationName ?? '';
     let compiled = entry.compiled.get(name);
     if (compiled === undefined) {
-      const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-      compiled = isCompiledQuery(result) ? result : null;
+      compiled = compile(args);
       if (compiled) stats.compiled += 1;
       entry.compiled.set(name, compiled);
     }
