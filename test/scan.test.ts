@@ -91,3 +91,17 @@ it('a cap of exactly the pages Drata has reads the whole list: a missing id is n
   expect(answer.body).toEqual({ data: { _entities: [{ id: '100' }, null] } });
   expect(upstream.requests).toHaveLength(5);
 });
+
+it('a lookup stops reading once every id is found', async () => {
+  upstream = await cappedDrata();
+  gateway = await startGateway({ baseUrl: upstream.baseUrl, listReader: { maxPages: 40, parallelism: 1 } });
+  const answer = await graphql(gateway.url, lookup, {
+    headers: auth,
+    variables: { representations: representations(['30', '5']) },
+  });
+  expect(answer.body).toEqual({ data: { _entities: [{ id: '30' }, { id: '5' }] } });
+  // 5 is on page 1 and 30 on page 2 (of 20): pages 3 to 5 are never asked for.
+  expect(upstream.requests.map((request) => request.url)).toEqual(
+    [1, 2].map((page) => `/public/connections?page=${page}&limit=50`),
+  );
+});
