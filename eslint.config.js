@@ -59,10 +59,22 @@ export default tseslint.config(
           },
         },
       ],
-      // A page and a provider-type entry are values, not entities: they have no id of their own.
+      // A page, a provider-type entry, a summary and its counts are values, not entities: they have no
+      // id of their own.
       '@graphql-eslint/strict-id-in-types': [
         'error',
-        { exceptions: { types: ['DrataConnectionPage', 'DrataConnectionProviderType'] } },
+        {
+          exceptions: {
+            types: [
+              'DrataConnectionPage',
+              'DrataConnectionProviderType',
+              'DrataConnectionSummary',
+              'DrataStateCount',
+              'DrataProviderTypeCount',
+              'DrataClientTypeCount',
+            ],
+          },
+        },
       ],
       '@graphql-eslint/require-description': [
         'error',

@@ -4,7 +4,7 @@ import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js
 import { defaultHttpOptions } from './http.js';
 import { loadTrustedDocuments, TrustedDocumentsError, type TrustedDocuments } from './trusted-documents.js';
 import { defaultMaxUpstreamCallsPerOperation } from './operation-budget.js';
-import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
+import { defaultListReader, type ListReaderOptions } from './upstream/list-reader.js';
 
 /** Drata's regional base URLs. Each already ends in `/public`. */
 export const drataRegions = {
@@ -39,8 +39,8 @@ export interface GatewayConfig {
   readonly host: string;
   /** Deadlines, retries, breaker, rate limit, concurrency and size cap toward Drata. */
   readonly resilience: ResilienceOptions;
-  /** How far entity lookups scan Drata's list. */
-  readonly entityScan: EntityScanOptions;
+  /** How far a read of Drata's whole list (an entity lookup, a summary) may go. */
+  readonly listReader: ListReaderOptions;
   /** Distinct calls to Drata one operation's `connections` fields may need. */
   readonly maxUpstreamCallsPerOperation: number;
   /** The largest request body accepted (bytes): `MAX_REQUEST_BYTES`. */
@@ -206,6 +206,18 @@ function upstream(env: Env, production: boolean): Upstream {
   return { kind: 'url', baseUrl: url };
 }
 
+/**
+ * `DRATA_LIST_MAX_PAGES`: the pages one read of the whole list may fetch. Its former name,
+ * `DRATA_ENTITY_SCAN_MAX_PAGES`, is still read (deprecated); when both are set, the new one wins
+ * and the old one is not read.
+ */
+function listMaxPages(env: Env): number {
+  if (nonEmpty(env, 'DRATA_LIST_MAX_PAGES') !== undefined) {
+    return integer(env, 'DRATA_LIST_MAX_PAGES', defaultListReader.maxPages, 1, 1000);
+  }
+  return integer(env, 'DRATA_ENTITY_SCAN_MAX_PAGES', defaultListReader.maxPages, 1, 1000);
+}
+
 /** The variables of {@link ResilienceOptions}: name, field, bounds. Percentages become ratios. */
 const resilienceVariables: readonly [
   name: string,
@@ -278,9 +290,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     port,
     host,
     resilience: resilience(env),
-    entityScan: {
-      maxPages: integer(env, 'DRATA_ENTITY_SCAN_MAX_PAGES', defaultEntityScan.maxPages, 1, 1000),
-      parallelism: integer(env, 'DRATA_ENTITY_SCAN_PARALLELISM', defaultEntityScan.parallelism, 1, 16),
+    listReader: {
+      maxPages: listMaxPages(env),
+      parallelism: integer(env, 'DRATA_ENTITY_SCAN_PARALLELISM', defaultListReader.parallelism, 1, 16),
     },
     ...trustedDocuments(env),
     maxRequestBytes: integer(

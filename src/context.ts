@@ -4,8 +4,15 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import { unauthenticated } from './errors.js';
 import type { Logger } from './logger.js';
 import type { DrataTransport } from './upstream/client.js';
-import { connectionsQuery } from './upstream/query.js';
-import { findConnectionsById, scanPageSize, type EntityScanOptions } from './upstream/scan.js';
+import {
+  listPageQuery,
+  readList,
+  type ListFilter,
+  type ListRead,
+  type ListReaderOptions,
+  type ListShape,
+} from './upstream/list-reader.js';
+import { findConnectionsById } from './upstream/scan.js';
 import type { ConnectionDto, ConnectionPageDto } from './upstream/types.js';
 
 /** What a request may do with Drata: per-request loaders bound to the caller's token. */
@@ -16,11 +23,21 @@ export interface DrataSession {
    */
   readonly connectionsPage: DataLoader<string, ConnectionPageDto>;
   /**
-   * Connections by id, for entity references: every id asked for in one operation becomes one scan
-   * of the list, whose pages come from `connectionsPage` (so no page is fetched twice). Null for an id
-   * that does not exist.
+   * Reads the whole list matching `filter` (see `readList`), its pages at `limit=50` through
+   * `connectionsPage`, so a page any other field of the operation asks for is fetched once.
+   */
+  readonly readList: (
+    filter: ListFilter,
+    visit: (page: ConnectionPageDto) => void,
+    until?: (shape: ListShape) => boolean,
+  ) => Promise<ListRead>;
+  /**
+   * Connections by id, for entity references: every id asked for in one operation becomes one read
+   * of the unfiltered list through `readList`. Null for an id that does not exist.
    */
   readonly connectionById: DataLoader<string, ConnectionDto | null>;
+  /** How far a list read may go (`DRATA_LIST_MAX_PAGES`, `DRATA_ENTITY_SCAN_PARALLELISM`). */
+  readonly listReader: ListReaderOptions;
 }
 
 /** The context of one GraphQL request. Everything in it dies with the request. */
@@ -69,7 +86,7 @@ function parseAuthorization(header: string | null): Credentials | { readonly rea
 /** Everything the per-request context is made from; all of it lives as long as the gateway. */
 export interface ContextDependencies {
   readonly transport: DrataTransport;
-  readonly entityScan: EntityScanOptions;
+  readonly listReader: ListReaderOptions;
   readonly logger: Logger;
   readonly reportUnknownValue: (enumName: string, value: string) => void;
   /** The trace context of a request, for the transport (when tracing is on). */
@@ -142,12 +159,20 @@ export function createContextFactory(dependencies: ContextDependencies) {
         },
         { maxBatchSize: 16 },
       );
-      const loadScanPage = (page: number): Promise<ConnectionPageDto> =>
-        connectionsPage.load(connectionsQuery({ page, limit: scanPageSize }));
+      const { listReader } = dependencies;
+      const loadListPage =
+        (filter: ListFilter) =>
+        (page: number): Promise<ConnectionPageDto> =>
+          connectionsPage.load(listPageQuery(filter, page));
       const connectionById = new DataLoader<string, ConnectionDto | null>((ids) =>
-        findConnectionsById(ids, loadScanPage, dependencies.entityScan, requestId),
+        findConnectionsById(ids, loadListPage({}), listReader, requestId),
       );
-      session = { connectionsPage, connectionById };
+      session = {
+        connectionsPage,
+        readList: (filter, visit, until) => readList(loadListPage(filter), listReader, visit, until),
+        connectionById,
+        listReader,
+      };
       return session;
     };
     return { ...initial, requestId, logger, drata, reportUnknownValue: dependencies.reportUnknownValue };

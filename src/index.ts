@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     baseUrl,
     // A worker takes its share of the policies toward Drata.
     resilience: shareOf(config.resilience, config.workers),
-    entityScan: config.entityScan,
+    listReader: config.listReader,
     maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
     documentLimits: config.documentLimits,
     production: config.production,

@@ -16,20 +16,29 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { QueryConnectionsArgs } from './__generated__/resolvers.js';
+import type { QueryConnectionSummaryArgs, QueryConnectionsArgs } from './__generated__/resolvers.js';
 import type { GatewayContext } from './context.js';
-import { toConnectionsRequest } from './resolvers/Query/connections.js';
+import { toConnectionsRequest, toListFilter } from './resolvers/Query/connections.js';
+import { listPageQuery } from './upstream/list-reader.js';
 import { connectionsQuery } from './upstream/query.js';
 
-/** How many distinct calls to Drata one operation may make through `connections` fields. */
+/**
+ * How many distinct calls to Drata one operation may make through `connections` fields and the first
+ * pages of its `connectionSummary` fields.
+ */
 export const defaultMaxUpstreamCallsPerOperation = 10;
 
 /**
- * The distinct `GET /connections` requests an operation's `connections` fields need, reached through
+ * The distinct `GET /connections` requests an operation's `connections` fields need, and the first
+ * page (`limit=50`) of each `connectionSummary` field's list, reached through
  * aliases, fragments and inline fragments, with its variables applied and `@skip`/`@include`
  * honoured, keyed by the normalized query the per-request loader uses (so equal fields count once).
  * A field whose arguments the resolver would refuse makes no call and is not counted; nor is
  * anything when the operation or its variables do not resolve (execution refuses those itself).
+ *
+ * A summary's first page is the one call it always makes, and the same request as a
+ * `connections(filter: …, page: { limit: 50 })` field, so the two count once. The pages after it are
+ * not known before the first answers: the list reader's page cap (`DRATA_LIST_MAX_PAGES`) bounds them.
  */
 export function upstreamCallsOf(
   schema: GraphQLSchema,
@@ -39,7 +48,9 @@ export function upstreamCallsOf(
 ): Set<string> {
   const calls = new Set<string>();
   const operation = getOperationAST(document, operationName);
-  const field = schema.getQueryType()?.getFields()['connections'];
+  const fields = schema.getQueryType()?.getFields();
+  const field = fields?.['connections'];
+  const summaryField = fields?.['connectionSummary'];
   if (operation?.operation !== OperationTypeNode.QUERY || field === undefined) return calls;
   // graphql-js's own bound on errors: a list of 100,000 bad items is given up on, not reported whole.
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, {
@@ -72,6 +83,13 @@ export function upstreamCallsOf(
         } catch {
           // Refused by its resolver before any call: it costs Drata nothing.
         }
+      } else if (selection.name.value === 'connectionSummary' && summaryField !== undefined) {
+        try {
+          const args = getArgumentValues(summaryField, selection, variables) as QueryConnectionSummaryArgs;
+          calls.add(listPageQuery(toListFilter(args.filter, ''), 1));
+        } catch {
+          // Refused by its resolver before any call: it costs Drata nothing.
+        }
       }
     }
   };
@@ -80,8 +98,9 @@ export function upstreamCallsOf(
 }
 
 /**
- * Refuses, before any call to Drata, an operation whose `connections` fields need more than `limit`
- * distinct calls: `OPERATION_LIMIT_EXCEEDED` (HTTP 400), naming the limit and the count.
+ * Refuses, before any call to Drata, an operation whose `connections` fields and summaries' first
+ * pages need more than `limit` distinct calls: `OPERATION_LIMIT_EXCEEDED` (HTTP 400), naming the
+ * limit and the count.
  */
 export function useUpstreamBudget(limit: number): Plugin<GatewayContext> {
   return {

@@ -25,7 +25,7 @@ import {
   type UpstreamObserver,
 } from './upstream/client.js';
 import type { Clock, ResilienceOptions } from './upstream/policies.js';
-import { defaultEntityScan, type EntityScanOptions } from './upstream/scan.js';
+import { defaultListReader, type ListReaderOptions } from './upstream/list-reader.js';
 
 const schemaDirectory = new URL('../schema/', import.meta.url);
 
@@ -97,8 +97,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Serve GraphiQL to browsers at `/graphql`, set up for the sandbox or for Drata; or not at all. */
   readonly graphiql: GraphiQLTarget | false;
-  /** How far entity lookups scan Drata's list. */
-  readonly entityScan?: EntityScanOptions;
+  /** How far a read of Drata's whole list (an entity lookup, a summary) may go. */
+  readonly listReader?: ListReaderOptions;
   /** A connection pool to use instead of the gateway's own (tests inject one). */
   readonly dispatcher?: Dispatcher;
   /** The clock of the policies toward Drata; the system's by default (tests inject one). */
@@ -230,7 +230,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     schema: createSchema(),
     context: createContextFactory({
       transport,
-      entityScan: options.entityScan ?? defaultEntityScan,
+      listReader: options.listReader ?? defaultListReader,
       logger,
       reportUnknownValue,
       ...(options.traceOf ? { traceOf: options.traceOf } : {}),

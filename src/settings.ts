@@ -84,11 +84,20 @@ export const settings: readonly { readonly group: string; readonly settings: rea
       { name: 'DRATA_MAX_CONCURRENCY', default: '16', meaning: 'requests in flight toward Drata' },
       { name: 'DRATA_MAX_QUEUE', default: '100', meaning: 'calls that may wait for a free slot' },
       { name: 'DRATA_MAX_RESPONSE_BYTES', default: '5242880', meaning: 'the largest answer accepted' },
-      { name: 'DRATA_ENTITY_SCAN_MAX_PAGES', default: '40', meaning: 'pages one entity lookup may read' },
+      {
+        name: 'DRATA_LIST_MAX_PAGES',
+        default: '40',
+        meaning: 'pages one read of the whole list (entity lookup, summary) may fetch',
+      },
+      {
+        name: 'DRATA_ENTITY_SCAN_MAX_PAGES',
+        default: '',
+        meaning: 'deprecated name of DRATA_LIST_MAX_PAGES, read when that is unset',
+      },
       {
         name: 'DRATA_ENTITY_SCAN_PARALLELISM',
         default: '4',
-        meaning: 'pages an entity lookup reads at once',
+        meaning: 'pages a read of the whole list fetches at once',
       },
     ],
   },

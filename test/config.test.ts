@@ -23,7 +23,7 @@ describe('loadConfig', () => {
         maxQueue: 100,
         maxResponseBytes: 5 * 1024 * 1024,
       },
-      entityScan: { maxPages: 40, parallelism: 4 },
+      listReader: { maxPages: 40, parallelism: 4 },
       maxUpstreamCallsPerOperation: 10,
       maxRequestBytes: 262144,
       logLevel: 'info',
@@ -96,7 +96,7 @@ describe('loadConfig', () => {
         DRATA_MAX_CONCURRENCY: '4',
         DRATA_MAX_QUEUE: '0',
         DRATA_MAX_RESPONSE_BYTES: '1048576',
-        DRATA_ENTITY_SCAN_MAX_PAGES: '10',
+        DRATA_LIST_MAX_PAGES: '10',
         DRATA_ENTITY_SCAN_PARALLELISM: '2',
         MAX_UPSTREAM_CALLS_PER_OPERATION: '25',
         MAX_REQUEST_BYTES: '65536',
@@ -131,7 +131,7 @@ describe('loadConfig', () => {
         maxQueue: 0,
         maxResponseBytes: 1048576,
       },
-      entityScan: { maxPages: 10, parallelism: 2 },
+      listReader: { maxPages: 10, parallelism: 2 },
       maxUpstreamCallsPerOperation: 25,
       maxRequestBytes: 65536,
       logLevel: 'debug',
@@ -146,6 +146,29 @@ describe('loadConfig', () => {
       metrics: true,
       metricsPort: 9464,
     });
+  });
+
+  it.each<[Record<string, string>, number]>([
+    [{}, 40],
+    [{ DRATA_LIST_MAX_PAGES: '7' }, 7],
+    // The deprecated name is still read when the new one is unset.
+    [{ DRATA_ENTITY_SCAN_MAX_PAGES: '12' }, 12],
+    [{ DRATA_ENTITY_SCAN_MAX_PAGES: '12', DRATA_LIST_MAX_PAGES: ' ' }, 12],
+    // Both set: the new name wins, and the old one is not read at all.
+    [{ DRATA_ENTITY_SCAN_MAX_PAGES: '12', DRATA_LIST_MAX_PAGES: '3' }, 3],
+    [{ DRATA_ENTITY_SCAN_MAX_PAGES: 'many', DRATA_LIST_MAX_PAGES: '3' }, 3],
+  ])('the list page cap with %o: %d', (env, maxPages) => {
+    expect(loadConfig(env).listReader).toEqual({ maxPages, parallelism: 4 });
+  });
+
+  it.each([
+    ['DRATA_LIST_MAX_PAGES', '0'],
+    ['DRATA_LIST_MAX_PAGES', '1001'],
+    ['DRATA_ENTITY_SCAN_MAX_PAGES', '0'],
+  ])('%s=%s is refused, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      new ConfigError(`${name}="${value}" is not valid: use a whole number from 1 to 1000.`),
+    );
   });
 
   it.each([

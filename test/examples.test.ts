@@ -38,10 +38,21 @@ it.each(files)('%s validates against the schema and runs against the sandbox as 
     headers: example.token ? { authorization: `Bearer ${example.token}` } : {},
   });
   expect(answer.status).toBe(200);
+  // Each example asks for one root field: a page of connections, or a summary.
+  const [field] = Object.keys(answer.body.data ?? {});
   if (example.expect) {
-    expect(answer.body.data).toEqual({ connections: null });
+    expect(answer.body.data).toEqual({ [field ?? 'connections']: null });
     expect(answer.body.errors?.map((error) => error.extensions.code)).toEqual([example.expect]);
+  } else if (field === 'connectionSummary') {
+    expect(answer.body.errors).toBeUndefined();
+    const summary = answer.body.data?.['connectionSummary'] as {
+      total: number;
+      byState: { count: number }[];
+    };
+    expect(summary.total).toBeGreaterThan(0);
+    expect(summary.byState.reduce((sum, entry) => sum + entry.count, 0)).toBe(summary.total);
   } else {
+    expect(field).toBe('connections');
     expect(answer.body.errors).toBeUndefined();
     const connections = answer.body.data?.['connections'] as { nodes: unknown[] };
     expect(connections.nodes.length).toBeGreaterThan(0);

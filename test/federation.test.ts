@@ -231,7 +231,7 @@ describe('entity references on the subgraph itself', () => {
   it('ids past the scan cap get SCAN_LIMIT_REACHED; ids found before it resolve', async () => {
     await using capped = await startGateway({
       baseUrl: new URL('/public', drata.baseUrl),
-      entityScan: { maxPages: 2, parallelism: 1 },
+      listReader: { maxPages: 2, parallelism: 1 },
     });
     const answer = await graphql(
       capped.url,

@@ -7,7 +7,7 @@ import { createHttpServer, defaultHttpOptions, type HttpOptions } from '../src/h
 import { createLogger } from '../src/logger.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/server.js';
 import type { Clock, ResilienceOptions } from '../src/upstream/policies.js';
-import type { EntityScanOptions } from '../src/upstream/scan.js';
+import type { ListReaderOptions } from '../src/upstream/list-reader.js';
 import { recordCredential, watchLine, watchServer } from './leak-check.js';
 
 /** Listens on a free loopback port; resolves with the port. */
@@ -49,7 +49,7 @@ export type GatewayTestOptions = Parameters<typeof startGateway>[0];
 export async function startGateway(options: {
   baseUrl: URL;
   resilience?: Partial<ResilienceOptions>;
-  entityScan?: EntityScanOptions;
+  listReader?: ListReaderOptions;
   dispatcher?: Dispatcher;
   /** The policies' clock (see `createTestClock`). */
   clock?: Clock;
@@ -91,7 +91,7 @@ export async function startGateway(options: {
     ...options.hardening,
     ...options.telemetry,
     ...(options.compiledExecution !== undefined ? { compiledExecution: options.compiledExecution } : {}),
-    ...(options.entityScan !== undefined ? { entityScan: options.entityScan } : {}),
+    ...(options.listReader !== undefined ? { listReader: options.listReader } : {}),
   });
   const server = createHttpServer(gateway, { ...defaultHttpOptions, ...options.http });
   watchServer(server, 'an answer of the gateway');

@@ -130,3 +130,29 @@ it('the limit is configurable', async () => {
   });
   expect(servers.upstream.requests).toEqual([]);
 });
+
+it('a summary counts as its first page: the same call as connections(page: { limit: 50 }) with its filter', async () => {
+  // Nine pages of 20, a summary's first page, and a connections field asking for that very page.
+  const query = `{ ${aliases(9).slice(2, -2)} s: connectionSummary(filter: { state: ACTIVE }) { total } c: connections(filter: { state: ACTIVE }, page: { limit: 50 }) { total } }`;
+  const answer = await graphql(servers.gateway.url, query, { headers });
+  expect(answer.body).toEqual({
+    data: {
+      ...Object.fromEntries(Array.from({ length: 9 }, (_, index) => [`p${index}`, { total: 1 }])),
+      s: { total: 1 },
+      c: { total: 1 },
+    },
+  });
+  expect(servers.upstream.requests).toHaveLength(10);
+  // A summary over another filter is an eleventh call: refused before any.
+  servers.upstream.requests.length = 0;
+  const over = `{ ${aliases(9).slice(2, -2)} s: connectionSummary(filter: { state: ACTIVE }) { total } t: connectionSummary { total } }`;
+  expect((await graphql(servers.gateway.url, over, { headers })).body).toEqual(refused(11));
+  expect(servers.upstream.requests).toEqual([]);
+});
+
+it('a summary the resolver refuses is not counted', async () => {
+  const query = `{ ${aliases(10).slice(2, -2)} s: connectionSummary(filter: { providerTypes: [UNKNOWN] }) { total } }`;
+  const answer = await graphql(servers.gateway.url, query, { headers });
+  expect(answer.body.errors?.map((error) => error.extensions.code)).toEqual(['BAD_USER_INPUT']);
+  expect(servers.upstream.requests).toHaveLength(10);
+});

@@ -46,7 +46,7 @@ afterEach(async () => {
 
 it('a lookup pages by the limit Drata answered with, not the one it asked for', async () => {
   upstream = await cappedDrata();
-  gateway = await startGateway({ baseUrl: upstream.baseUrl, entityScan: { maxPages: 40, parallelism: 4 } });
+  gateway = await startGateway({ baseUrl: upstream.baseUrl, listReader: { maxPages: 40, parallelism: 4 } });
   const answer = await graphql(gateway.url, lookup, {
     headers: auth,
     variables: { representations: representations(['90', '100', '101']) },
@@ -60,7 +60,7 @@ it('a lookup pages by the limit Drata answered with, not the one it asked for', 
 
 it('the page cap counts pages as Drata cut them', async () => {
   upstream = await cappedDrata();
-  gateway = await startGateway({ baseUrl: upstream.baseUrl, entityScan: { maxPages: 3, parallelism: 2 } });
+  gateway = await startGateway({ baseUrl: upstream.baseUrl, listReader: { maxPages: 3, parallelism: 2 } });
   const answer = await graphql(gateway.url, lookup, {
     headers: auth,
     variables: { representations: representations(['45', '90']) },
@@ -83,11 +83,25 @@ it('the page cap counts pages as Drata cut them', async () => {
 
 it('a cap of exactly the pages Drata has reads the whole list: a missing id is null, not the cap', async () => {
   upstream = await cappedDrata();
-  gateway = await startGateway({ baseUrl: upstream.baseUrl, entityScan: { maxPages: 5, parallelism: 4 } });
+  gateway = await startGateway({ baseUrl: upstream.baseUrl, listReader: { maxPages: 5, parallelism: 4 } });
   const answer = await graphql(gateway.url, lookup, {
     headers: auth,
     variables: { representations: representations(['100', '404']) },
   });
   expect(answer.body).toEqual({ data: { _entities: [{ id: '100' }, null] } });
   expect(upstream.requests).toHaveLength(5);
+});
+
+it('a lookup stops reading once every id is found', async () => {
+  upstream = await cappedDrata();
+  gateway = await startGateway({ baseUrl: upstream.baseUrl, listReader: { maxPages: 40, parallelism: 1 } });
+  const answer = await graphql(gateway.url, lookup, {
+    headers: auth,
+    variables: { representations: representations(['30', '5']) },
+  });
+  expect(answer.body).toEqual({ data: { _entities: [{ id: '30' }, { id: '5' }] } });
+  // 5 is on page 1 and 30 on page 2 (of 20): pages 3 to 5 are never asked for.
+  expect(upstream.requests.map((request) => request.url)).toEqual(
+    [1, 2].map((page) => `/public/connections?page=${page}&limit=50`),
+  );
 });

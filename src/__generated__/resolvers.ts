@@ -602,6 +602,15 @@ export type DrataClientType =
   /** Drata client type `ZOOM`. */
   | 'ZOOM';
 
+/** How many connections integrate with one product. */
+export type DrataClientTypeCount = {
+  readonly __typename?: 'DrataClientTypeCount';
+  /** The product. */
+  readonly clientType: DrataClientType;
+  /** How many connections integrate with it. */
+  readonly count: Scalars['Int']['output'];
+};
+
 /**
  * A connection: one integration between Drata and a product your company uses. An entity: other
  * subgraphs reference it by `id`.
@@ -728,6 +737,26 @@ export type DrataConnectionState =
   | 'UNKNOWN';
 
 /**
+ * Counts over the connections a filter keeps. Each list holds only the values that occur, by `count`
+ * descending, then by the value's name (A to Z). A value Drata sent that the schema does not list counts
+ * under `UNKNOWN`.
+ */
+export type DrataConnectionSummary = {
+  readonly __typename?: 'DrataConnectionSummary';
+  /** How many connections integrate with each product. The counts add up to `total`. */
+  readonly byClientType: ReadonlyArray<DrataClientTypeCount>;
+  /**
+   * How many connections serve each provider type. A connection with several provider types counts once
+   * under each; one with none counts under none.
+   */
+  readonly byProviderType: ReadonlyArray<DrataProviderTypeCount>;
+  /** How many connections are in each state. The counts add up to `total`. */
+  readonly byState: ReadonlyArray<DrataStateCount>;
+  /** How many connections match the filter. */
+  readonly total: Scalars['Int']['output'];
+};
+
+/**
  * Every value of `extensions.code` on an error from this gateway. Clients can switch on these: they are
  * stable. An error may also carry `extensions.upstreamStatus` (Drata's HTTP status),
  * `extensions.upstreamCode` (Drata's numeric error code), `extensions.retryAfter` (seconds) and
@@ -773,9 +802,10 @@ export type DrataErrorCode =
   /** Drata's rate limit was reached (HTTP 429). `retryAfter` says how many seconds to wait, when known. */
   | 'RATE_LIMITED'
   /**
-   * An entity lookup (`_entities`, from another subgraph) did not reach this id: Drata has no lookup by
-   * id, so the gateway reads the list up to a cap (`DRATA_ENTITY_SCAN_MAX_PAGES` pages of 50) and stopped
-   * there. Ids that do not exist in a list read to its end resolve to null instead.
+   * The gateway reads Drata's whole list up to a cap (`DRATA_LIST_MAX_PAGES` pages of 50) and the list is
+   * longer. An entity lookup (`_entities`, from another subgraph) did not reach this id: Drata has no
+   * lookup by id, so the gateway stopped at the cap (ids that do not exist in a list read to its end
+   * resolve to null instead). `connectionSummary` cannot count a list that long: narrow its filter.
    */
   | 'SCAN_LIMIT_REACHED'
   /** The account has not accepted Drata's terms and conditions for the API (HTTP 412). */
@@ -859,6 +889,17 @@ export type DrataProviderType =
   /** Drata provider type `VULNERABILITY`. */
   | 'VULNERABILITY';
 
+/** How many connections serve one provider type. */
+export type DrataProviderTypeCount = {
+  readonly __typename?: 'DrataProviderTypeCount';
+  /** How many connections serve it, enabled or not. */
+  readonly count: Scalars['Int']['output'];
+  /** How many of those have it enabled (`isEnabled`). */
+  readonly enabledCount: Scalars['Int']['output'];
+  /** The provider type. */
+  readonly providerType: DrataProviderType;
+};
+
 /** The order of a sort. */
 export type DrataSortDirection =
   /** Ascending: oldest first, A to Z. */
@@ -866,9 +907,28 @@ export type DrataSortDirection =
   /** Descending: newest first, Z to A. */
   | 'DESC';
 
+/** How many connections are in one state. */
+export type DrataStateCount = {
+  readonly __typename?: 'DrataStateCount';
+  /** How many connections are in it. */
+  readonly count: Scalars['Int']['output'];
+  /** The state. */
+  readonly state: DrataConnectionState;
+};
+
 /** The queries this subgraph serves. */
 export type Query = {
   readonly __typename?: 'Query';
+  /**
+   * Counts over every connection matching the filter: how many there are, by state, by provider type and
+   * by client type. The gateway reads the whole filtered list from Drata to count it: `ceil(total / 50)`
+   * calls at most, shared with every other field of the operation that asks for the same pages.
+   *
+   * On failure this field is null and carries one error whose `extensions.code` is a `DrataErrorCode`:
+   * `SCAN_LIMIT_REACHED` when the list fills more pages of 50 than a read may fetch
+   * (`DRATA_LIST_MAX_PAGES`).
+   */
+  readonly connectionSummary?: Maybe<DrataConnectionSummary>;
   /**
    * One page of your Drata connections: the integrations Drata holds for your account, with their
    * state. Send your Drata API key as `Authorization: Bearer <key>` (the key needs Drata's
@@ -878,6 +938,12 @@ export type Query = {
    * rest of the response still answers.
    */
   readonly connections?: Maybe<DrataConnectionPage>;
+};
+
+
+/** The queries this subgraph serves. */
+export type QueryConnectionSummaryArgs = {
+  filter?: InputMaybe<DrataConnectionFilter>;
 };
 
 
@@ -980,9 +1046,10 @@ export type FederationReferenceTypes = {
 export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DrataClientType: DrataClientType;
+  DrataClientTypeCount: ResolverTypeWrapper<DrataClientTypeCount>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DrataConnection: ResolverTypeWrapper<ConnectionDto>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DrataConnectionFilter: DrataConnectionFilter;
@@ -991,32 +1058,44 @@ export type ResolversTypes = {
   DrataConnectionSort: DrataConnectionSort;
   DrataConnectionSortField: DrataConnectionSortField;
   DrataConnectionState: DrataConnectionState;
+  DrataConnectionSummary: ResolverTypeWrapper<DrataConnectionSummary>;
   DrataErrorCode: DrataErrorCode;
   DrataPageInput: DrataPageInput;
   DrataProviderType: DrataProviderType;
+  DrataProviderTypeCount: ResolverTypeWrapper<DrataProviderTypeCount>;
   DrataSortDirection: DrataSortDirection;
+  DrataStateCount: ResolverTypeWrapper<DrataStateCount>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
+  DrataClientTypeCount: DrataClientTypeCount;
+  Int: Scalars['Int']['output'];
   DrataConnection: ConnectionDto;
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];
   DrataConnectionFilter: DrataConnectionFilter;
   DrataConnectionPage: ConnectionPageDto;
   DrataConnectionProviderType: ConnectionProviderTypeDto;
   DrataConnectionSort: DrataConnectionSort;
+  DrataConnectionSummary: DrataConnectionSummary;
   DrataPageInput: DrataPageInput;
+  DrataProviderTypeCount: DrataProviderTypeCount;
+  DrataStateCount: DrataStateCount;
   Query: Record<PropertyKey, never>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DrataClientTypeCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DrataClientTypeCount'] = ResolversParentTypes['DrataClientTypeCount']> = {
+  clientType?: Resolver<ResolversTypes['DrataClientType'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
 
 export type DrataConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DrataConnection'] = ResolversParentTypes['DrataConnection'], FederationReferenceType extends FederationReferenceTypes['DrataConnection'] = FederationReferenceTypes['DrataConnection']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DrataConnection']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1053,15 +1132,38 @@ export type DrataConnectionProviderTypeResolvers<ContextType = GatewayContext, P
   valueRaw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type DrataConnectionSummaryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DrataConnectionSummary'] = ResolversParentTypes['DrataConnectionSummary']> = {
+  byClientType?: Resolver<ReadonlyArray<ResolversTypes['DrataClientTypeCount']>, ParentType, ContextType>;
+  byProviderType?: Resolver<ReadonlyArray<ResolversTypes['DrataProviderTypeCount']>, ParentType, ContextType>;
+  byState?: Resolver<ReadonlyArray<ResolversTypes['DrataStateCount']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DrataProviderTypeCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DrataProviderTypeCount'] = ResolversParentTypes['DrataProviderTypeCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  enabledCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  providerType?: Resolver<ResolversTypes['DrataProviderType'], ParentType, ContextType>;
+};
+
+export type DrataStateCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DrataStateCount'] = ResolversParentTypes['DrataStateCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DrataConnectionState'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  connectionSummary?: Resolver<Maybe<ResolversTypes['DrataConnectionSummary']>, ParentType, ContextType, Partial<QueryConnectionSummaryArgs>>;
   connections?: Resolver<Maybe<ResolversTypes['DrataConnectionPage']>, ParentType, ContextType, Partial<QueryConnectionsArgs>>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
   DateTime?: GraphQLScalarType;
+  DrataClientTypeCount?: DrataClientTypeCountResolvers<ContextType>;
   DrataConnection?: DrataConnectionResolvers<ContextType>;
   DrataConnectionPage?: DrataConnectionPageResolvers<ContextType>;
   DrataConnectionProviderType?: DrataConnectionProviderTypeResolvers<ContextType>;
+  DrataConnectionSummary?: DrataConnectionSummaryResolvers<ContextType>;
+  DrataProviderTypeCount?: DrataProviderTypeCountResolvers<ContextType>;
+  DrataStateCount?: DrataStateCountResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
 };
 

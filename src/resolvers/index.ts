@@ -4,6 +4,7 @@ import type { Resolvers } from '../__generated__/resolvers.js';
 import { DrataConnection, resolveConnectionReference } from './DrataConnection.js';
 import { DrataConnectionPage } from './DrataConnectionPage.js';
 import { DrataConnectionProviderType } from './DrataConnectionProviderType.js';
+import { connectionSummary } from './Query/connectionSummary.js';
 import { connections } from './Query/connections.js';
 
 /** The entity resolvers, which `buildSubgraphSchema` attaches for `_entities`. */
@@ -32,7 +33,7 @@ const DateTime = new GraphQLScalarType({
 /** Every field and scalar resolver of the schema. */
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { connections },
+  Query: { connections, connectionSummary },
   DrataConnectionPage,
   DrataConnection,
   DrataConnectionProviderType,

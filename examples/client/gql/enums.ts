@@ -666,9 +666,10 @@ export const DrataErrorCode = {
   /** Drata's rate limit was reached (HTTP 429). `retryAfter` says how many seconds to wait, when known. */
   RATE_LIMITED: 'RATE_LIMITED',
   /**
-   * An entity lookup (`_entities`, from another subgraph) did not reach this id: Drata has no lookup by
-   * id, so the gateway reads the list up to a cap (`DRATA_ENTITY_SCAN_MAX_PAGES` pages of 50) and stopped
-   * there. Ids that do not exist in a list read to its end resolve to null instead.
+   * The gateway reads Drata's whole list up to a cap (`DRATA_LIST_MAX_PAGES` pages of 50) and the list is
+   * longer. An entity lookup (`_entities`, from another subgraph) did not reach this id: Drata has no
+   * lookup by id, so the gateway stopped at the cap (ids that do not exist in a list read to its end
+   * resolve to null instead). `connectionSummary` cannot count a list that long: narrow its filter.
    */
   SCAN_LIMIT_REACHED: 'SCAN_LIMIT_REACHED',
   /** The account has not accepted Drata's terms and conditions for the API (HTTP 412). */

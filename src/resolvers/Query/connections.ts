@@ -1,5 +1,10 @@
-import type { QueryConnectionsArgs, QueryResolvers } from '../../__generated__/resolvers.js';
+import type {
+  DrataConnectionFilter,
+  QueryConnectionsArgs,
+  QueryResolvers,
+} from '../../__generated__/resolvers.js';
 import { badUserInput } from '../../errors.js';
+import type { ListFilter } from '../../upstream/list-reader.js';
 import { connectionsQuery, type ConnectionsRequest } from '../../upstream/query.js';
 
 const maxLimit = 50;
@@ -15,21 +20,34 @@ export function toConnectionsRequest(args: QueryConnectionsArgs, requestId: stri
   if (limit < 1 || limit > maxLimit) {
     throw badUserInput(`page.limit must be from 1 to ${maxLimit} (got ${limit}).`, requestId);
   }
-  const providerTypes = args.filter?.providerTypes ?? [];
+  return {
+    page,
+    limit,
+    ...(args.sort ? { sort: args.sort.field, sortDir: args.sort.direction } : {}),
+    ...toListFilter(args.filter, requestId),
+  };
+}
+
+/**
+ * The upstream filter of a `DrataConnectionFilter`, empty when absent. Throws `BAD_USER_INPUT` for a
+ * filter on `UNKNOWN`.
+ */
+export function toListFilter(
+  filter: DrataConnectionFilter | null | undefined,
+  requestId: string,
+): ListFilter {
+  const providerTypes = filter?.providerTypes ?? [];
   if (providerTypes.includes('UNKNOWN')) {
     throw badUserInput(
       'filter.providerTypes cannot contain UNKNOWN: name the provider types to keep.',
       requestId,
     );
   }
-  const state = args.filter?.state ?? undefined;
+  const state = filter?.state ?? undefined;
   if (state === 'UNKNOWN') {
     throw badUserInput('filter.state cannot be UNKNOWN: name the state to keep.', requestId);
   }
   return {
-    page,
-    limit,
-    ...(args.sort ? { sort: args.sort.field, sortDir: args.sort.direction } : {}),
     ...(providerTypes.length > 0 ? { providerTypes } : {}),
     ...(state !== undefined ? { state } : {}),
   };
