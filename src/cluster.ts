@@ -13,18 +13,36 @@ export const drainMessage = 'drata-graphql-gateway:drain';
  * One worker's share of the process-wide policies toward Drata, for `workers` workers behind one
  * egress address: the rate limit, the concurrency cap, the queue and the retry budget's floor are
  * divided (rounded so that the workers together never exceed the whole, and at least 1 where the
- * whole is not 0). The breaker and the timeouts are per worker as they are.
+ * whole is not 0). The breaker and the timeouts are per worker as they are. With `sharedRateLimit`
+ * (Redis), the rate limit is one bucket for all and stays whole.
  */
-export function shareOf(resilience: ResilienceOptions, workers: number): ResilienceOptions {
+export function shareOf(
+  resilience: ResilienceOptions,
+  workers: number,
+  options: { readonly sharedRateLimit?: boolean } = {},
+): ResilienceOptions {
   if (workers <= 1) return resilience;
   const divide = (whole: number): number => (whole === 0 ? 0 : Math.max(1, Math.floor(whole / workers)));
   return {
     ...resilience,
-    rateLimitPerMinute: divide(resilience.rateLimitPerMinute),
+    // A rate limit shared through Redis is one bucket for every worker: it is not divided.
+    rateLimitPerMinute:
+      options.sharedRateLimit === true
+        ? resilience.rateLimitPerMinute
+        : divide(resilience.rateLimitPerMinute),
     maxConcurrency: divide(resilience.maxConcurrency),
     maxQueue: divide(resilience.maxQueue),
     retryBudgetMinPerSecond: resilience.retryBudgetMinPerSecond / workers,
   };
+}
+
+/**
+ * The rate of one process's own bucket while Redis is unreachable: the whole rate divided among every
+ * process that shares it (`replicas` × `workers`), rounded down, at least 1 unless off.
+ */
+export function fallbackShare(rateLimitPerMinute: number, replicas: number, workers: number): number {
+  if (rateLimitPerMinute === 0) return 0;
+  return Math.max(1, Math.floor(rateLimitPerMinute / (Math.max(1, replicas) * Math.max(1, workers))));
 }
 
 /**

@@ -5,6 +5,7 @@ import { defaultHttpOptions } from './http.js';
 import { loadTrustedDocuments, TrustedDocumentsError, type TrustedDocuments } from './trusted-documents.js';
 import { defaultMaxUpstreamCallsPerOperation } from './operation-budget.js';
 import { defaultListReader, type ListReaderOptions } from './upstream/list-reader.js';
+import { defaultCache, type CacheOptions } from './upstream/cache.js';
 
 /** Drata's regional base URLs. Each already ends in `/public`. */
 export const drataRegions = {
@@ -67,7 +68,25 @@ export interface GatewayConfig {
   readonly metricsPort?: number;
   /** `WEB_CONCURRENCY`: worker processes behind the port; one per CPU in production, else 1. */
   readonly workers: number;
+  /** `DRATA_CACHE_TTL_SECONDS` (0: off) and `DRATA_CACHE_MAX_ENTRIES`. */
+  readonly cache: CacheOptions;
+  /** `REDIS_URL` and `REDIS_KEY_PREFIX`: the cache and the rate limit shared by every replica. */
+  readonly redis?: RedisSettings;
+  /**
+   * `DRATA_REPLICAS`: replicas sharing the rate limit through Redis; while Redis is unreachable each
+   * process falls back to the rate divided among the replicas and their workers.
+   */
+  readonly replicas: number;
 }
+
+/** Where Redis is, and what every key there begins with. */
+export interface RedisSettings {
+  /** `redis://` or `rediss://`; it may hold a password, so it is never logged or echoed. */
+  readonly url: string;
+  readonly prefix: string;
+}
+
+export const defaultRedisKeyPrefix = 'drata-gateway:';
 
 /** A configuration value that cannot be used. Its message names the variable and what it accepts. */
 export class ConfigError extends Error {
@@ -168,6 +187,30 @@ function corsOrigins(env: Env): readonly string[] {
   });
 }
 
+/** `REDIS_URL` and `REDIS_KEY_PREFIX`, when `REDIS_URL` is set. Errors never quote the URL (it may hold a password). */
+function redis(env: Env): { redis?: RedisSettings } {
+  const url = nonEmpty(env, 'REDIS_URL');
+  const prefix = nonEmpty(env, 'REDIS_KEY_PREFIX') ?? defaultRedisKeyPrefix;
+  if (!/^[\x21-\x7e]{1,64}$/.test(prefix)) {
+    throw new ConfigError(
+      'REDIS_KEY_PREFIX is not valid: use up to 64 visible ASCII characters without spaces, such as drata-gateway:.',
+    );
+  }
+  if (url === undefined) return {};
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !['redis:', 'rediss:'].includes(parsed.protocol) || parsed.hostname === '') {
+    throw new ConfigError(
+      'REDIS_URL is not valid: use redis://host:6379 or rediss://user:password@host:6380/0 (its value is not repeated here, since it may hold a password).',
+    );
+  }
+  return { redis: { url, prefix } };
+}
+
 function upstream(env: Env, production: boolean): Upstream {
   const raw = nonEmpty(env, 'DRATA_API_URL');
   const accepted =
@@ -251,7 +294,7 @@ function resilience(env: Env): ResilienceOptions {
 
 /**
  * Reads the configuration from environment variables: `DRATA_API_URL`, `PORT`, `HOST`, `LOG_LEVEL`,
- * `NODE_ENV`, `METRICS`, `METRICS_PORT` and the `DRATA_*` policies toward Drata (see the README). Throws {@link ConfigError} for a value it cannot use.
+ * `NODE_ENV`, `METRICS`, `METRICS_PORT`, `REDIS_URL` and the `DRATA_*` policies toward Drata (see the README). Throws {@link ConfigError} for a value it cannot use.
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const production = env['NODE_ENV'] === 'production';
@@ -309,6 +352,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       1,
       1000,
     ),
+    cache: {
+      ttlSeconds: integer(env, 'DRATA_CACHE_TTL_SECONDS', defaultCache.ttlSeconds, 0, 86_400),
+      maxEntries: integer(env, 'DRATA_CACHE_MAX_ENTRIES', defaultCache.maxEntries, 1, 1_000_000),
+    },
+    ...redis(env),
+    replicas: integer(env, 'DRATA_REPLICAS', 1, 1, 1000),
     metrics: flag(env, 'METRICS', true),
     ...metricsPort(env, port, workers),
     workers,

@@ -83,6 +83,10 @@ function parseAuthorization(header: string | null): Credentials | { readonly rea
   return { authorization: header, secret: match[1] };
 }
 
+/** Whether a `Cache-Control` header says `no-cache`: the caller wants Drata's answer, not a kept one. */
+const asksForFresh = (header: string | null): boolean =>
+  header !== null && header.split(',').some((directive) => directive.trim().toLowerCase() === 'no-cache');
+
 /** Everything the per-request context is made from; all of it lives as long as the gateway. */
 export interface ContextDependencies {
   readonly transport: DrataTransport;
@@ -143,6 +147,7 @@ export function createContextFactory(dependencies: ContextDependencies) {
         ...credentials,
         requestId,
         signal: request.signal,
+        refresh: asksForFresh(request.headers.get('cache-control')),
         ...(trace !== undefined ? { trace } : {}),
       });
       const usage = usageOf(request);

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
-import { drainMessage, runPrimary, shareOf } from './cluster.js';
+import { drainMessage, fallbackShare, runPrimary, shareOf } from './cluster.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createHttpServer, defaultHttpOptions, drain } from './http.js';
 import { createLogger } from './logger.js';
@@ -67,10 +67,29 @@ async function main(): Promise<void> {
     // Making one registers the worker's answer to the primary's requests for its metrics.
     new AggregatorRegistry();
   }
+  // Redis, when REDIS_URL is set: ioredis is loaded only then. An unreachable Redis does not stop start-up.
+  const redisLink = config.redis
+    ? await (
+        await import('./upstream/redis.js')
+      ).connectRedis({ url: config.redis.url, prefix: config.redis.prefix, logger })
+    : undefined;
   const gateway = createGateway({
     baseUrl,
-    // A worker takes its share of the policies toward Drata.
-    resilience: shareOf(config.resilience, config.workers),
+    // A worker takes its share of the policies toward Drata; a rate limit shared in Redis stays whole.
+    resilience: shareOf(config.resilience, config.workers, { sharedRateLimit: redisLink !== undefined }),
+    cache: config.cache,
+    ...(redisLink
+      ? {
+          redis: {
+            link: redisLink,
+            fallbackRateLimitPerMinute: fallbackShare(
+              config.resilience.rateLimitPerMinute,
+              config.replicas,
+              config.workers,
+            ),
+          },
+        }
+      : {}),
     listReader: config.listReader,
     maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
     documentLimits: config.documentLimits,
@@ -139,6 +158,7 @@ async function main(): Promise<void> {
       );
     }
     await Promise.all([gateway.close(), sandbox?.close(), tracing?.shutdown()]);
+    await redisLink?.close();
     metricsServer?.closeAllConnections();
     await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
     logger.info({ finished, cut }, 'Stopped');

@@ -10,6 +10,7 @@ import { isErrorCode, toPublicError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { GatewayOptions } from './server.js';
 import type { AttemptResult, DrataTransport, UpstreamObserver } from './upstream/client.js';
+import type { CacheMissReason, CacheStats } from './upstream/cache.js';
 import type { BreakerState, UpstreamStats } from './upstream/policies.js';
 
 /** Where the metrics are served, on the gateway's port or on the metrics port. */
@@ -21,9 +22,18 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   /** The observer and the plugin to give `createGateway`. */
   readonly gatewayOptions: Required<Pick<GatewayOptions, 'observers' | 'plugins'>>;
-  /** Exposes the transport's counters and gauges, read at each scrape. Call once, with `gateway.upstream`. */
-  watch(upstream: Pick<DrataTransport, 'stats'>): void;
+  /**
+   * Exposes the transport's counters and gauges, the cache's and Redis's, read at each scrape. Call
+   * once, with `gateway.upstream`.
+   */
+  watch(upstream: Watched): void;
 }
+
+/** What the metrics read at each scrape: the transport's counters, and the cache's and Redis's when on. */
+export type Watched = Pick<DrataTransport, 'stats'> & {
+  readonly cache?: Readonly<CacheStats> | undefined;
+  readonly redis?: { readonly fallback: boolean; readonly fallbacks: number } | undefined;
+};
 
 /** What {@link createMetrics} takes. */
 export interface MetricsOptions {
@@ -214,6 +224,50 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     },
   };
 
+  let watched: Watched | undefined;
+  new Counter({
+    name: 'drata_cache_hits_total',
+    help: 'Pages served from the cache of Drata\'s answers (DRATA_CACHE_TTL_SECONDS) instead of calling Drata, by store ("memory" or "redis").',
+    labelNames: ['store'],
+    registers,
+    collect() {
+      this.reset();
+      const cache = watched?.cache;
+      if (cache) this.inc({ store: cache.store }, cache.hits);
+    },
+  });
+  new Counter({
+    name: 'drata_cache_misses_total',
+    help: 'Pages the cache did not serve, by store and reason: "absent" (none kept, or expired), "bypass" (Cache-Control: no-cache), "unavailable" (Redis failed).',
+    labelNames: ['store', 'reason'],
+    registers,
+    collect() {
+      this.reset();
+      const cache = watched?.cache;
+      if (!cache) return;
+      for (const reason of Object.keys(cache.misses) as CacheMissReason[]) {
+        this.inc({ store: cache.store, reason }, cache.misses[reason]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'drata_redis_fallback',
+    help: "1 while Redis (REDIS_URL) is unreachable and the gateway works without it (no shared cache, this process's share of the rate limit); 0 otherwise.",
+    registers,
+    collect() {
+      this.set(watched?.redis?.fallback === true ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'drata_redis_fallbacks_total',
+    help: 'Times the gateway fell back from Redis to working without it.',
+    registers,
+    collect() {
+      this.reset();
+      if (watched?.redis) this.inc(watched.redis.fallbacks);
+    },
+  });
+
   let stats: Readonly<UpstreamStats> | undefined;
   for (const [name, help, read] of statsCounters) {
     new Counter({
@@ -245,6 +299,7 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     },
     watch: (upstream) => {
       stats = upstream.stats;
+      watched = upstream;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -24,7 +25,22 @@ import {
   type DrataTransport,
   type UpstreamObserver,
 } from './upstream/client.js';
-import type { Clock, ResilienceOptions } from './upstream/policies.js';
+import {
+  createMemoryCache,
+  createRedisCache,
+  defaultCache,
+  type CacheOptions,
+  type CacheStats,
+} from './upstream/cache.js';
+import {
+  createRateLimiter,
+  defaultResilience,
+  systemClock,
+  type Clock,
+  type ResilienceOptions,
+} from './upstream/policies.js';
+import type { RedisLink } from './upstream/redis.js';
+import { createSharedRateLimiter } from './upstream/shared-rate-limit.js';
 import { defaultListReader, type ListReaderOptions } from './upstream/list-reader.js';
 
 const schemaDirectory = new URL('../schema/', import.meta.url);
@@ -128,13 +144,24 @@ export interface GatewayOptions {
   readonly traceIdOf?: (request: Request) => string | undefined;
   /** Run documents that come back often as compiled code (graphql-jit); on by default. */
   readonly compiledExecution?: boolean;
+  /** Keep Drata's pages per caller for a while (`DRATA_CACHE_TTL_SECONDS`); off by default. */
+  readonly cache?: Partial<CacheOptions>;
+  /**
+   * Redis, shared by every replica: the cache goes there, and the rate limit toward Drata becomes one
+   * bucket of `resilience.rateLimitPerMinute` for all of them. While Redis is unreachable, this
+   * process's own bucket of `fallbackRateLimitPerMinute` (by default the whole rate) stands in.
+   */
+  readonly redis?: { readonly link: RedisLink; readonly fallbackRateLimitPerMinute?: number };
 }
 
 /** A gateway: the yoga server (a fetch handler and a `node:http` listener) and its shutdown. */
 export interface Gateway {
   readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
-  /** The transport toward Drata: its counters and its connection pool. */
-  readonly upstream: Pick<DrataTransport, 'stats' | 'dispatcher'>;
+  /** The transport toward Drata: its counters and its connection pool, the cache's, Redis's state. */
+  readonly upstream: Pick<DrataTransport, 'stats' | 'dispatcher'> & {
+    readonly cache?: Readonly<CacheStats>;
+    readonly redis?: Pick<RedisLink, 'fallback' | 'fallbacks'>;
+  };
   /** What compiled execution has done (all zero when it is off). */
   readonly execution: Readonly<ExecutionStats>;
   /** Closes the connection pool toward Drata. */
@@ -215,7 +242,28 @@ const publicErrors = (logger: Logger, withoutSuggestions: boolean): Plugin<Gatew
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
   const production = options.production ?? false;
+  const clock = options.clock ?? systemClock;
+  const cacheOptions: CacheOptions = { ...defaultCache, ...options.cache };
+  const { link: redis, fallbackRateLimitPerMinute } = options.redis ?? {};
+  // What shares Redis shares per Drata: a short digest of the base URL in every key.
+  const scope = createHash('sha256').update(options.baseUrl.href).digest('hex').slice(0, 16);
+  const cache =
+    cacheOptions.ttlSeconds <= 0
+      ? undefined
+      : redis
+        ? createRedisCache(redis, { ...cacheOptions, scope }, clock.now)
+        : createMemoryCache(cacheOptions, clock.now);
+  const rateLimitPerMinute = options.resilience?.rateLimitPerMinute ?? defaultResilience.rateLimitPerMinute;
+  const rateLimiter =
+    redis &&
+    createSharedRateLimiter(
+      redis,
+      { rateLimitPerMinute, scope },
+      createRateLimiter({ rateLimitPerMinute: fallbackRateLimitPerMinute ?? rateLimitPerMinute }, clock.now),
+    );
   const transport = createDrataTransport({
+    ...(cache ? { cache } : {}),
+    ...(rateLimiter ? { rateLimiter } : {}),
     baseUrl: options.baseUrl,
     userAgent,
     logger,
@@ -272,5 +320,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
     ],
   });
-  return { yoga, upstream: transport, execution, close: () => transport.close() };
+  const upstream: Gateway['upstream'] = {
+    stats: transport.stats,
+    dispatcher: transport.dispatcher,
+    ...(cache ? { cache: cache.stats } : {}),
+    ...(redis ? { redis } : {}),
+  };
+  return { yoga, upstream, execution, close: () => transport.close() };
 }

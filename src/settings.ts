@@ -79,7 +79,7 @@ export const settings: readonly { readonly group: string; readonly settings: rea
       {
         name: 'DRATA_RATE_LIMIT_PER_MINUTE',
         default: '400',
-        meaning: "this process's rate toward Drata (0: off); divide among replicas",
+        meaning: 'the rate toward Drata (0: off): per process, or shared by every replica with REDIS_URL',
       },
       { name: 'DRATA_MAX_CONCURRENCY', default: '16', meaning: 'requests in flight toward Drata' },
       { name: 'DRATA_MAX_QUEUE', default: '100', meaning: 'calls that may wait for a free slot' },
@@ -98,6 +98,32 @@ export const settings: readonly { readonly group: string; readonly settings: rea
         name: 'DRATA_ENTITY_SCAN_PARALLELISM',
         default: '4',
         meaning: 'pages a read of the whole list fetches at once',
+      },
+    ],
+  },
+  {
+    group: 'Cache and Redis',
+    settings: [
+      {
+        name: 'DRATA_CACHE_TTL_SECONDS',
+        default: '0',
+        meaning: "seconds a caller's page from Drata is reused for the same request (0: off)",
+      },
+      {
+        name: 'DRATA_CACHE_MAX_ENTRIES',
+        default: '1000',
+        meaning: 'pages the in-memory cache keeps at most',
+      },
+      {
+        name: 'REDIS_URL',
+        default: '',
+        meaning: 'redis:// or rediss:// URL: the cache and the rate limit shared by every replica',
+      },
+      { name: 'REDIS_KEY_PREFIX', default: 'drata-gateway:', meaning: 'what every Redis key begins with' },
+      {
+        name: 'DRATA_REPLICAS',
+        default: '1',
+        meaning: 'replicas sharing Redis: while it is unreachable, each uses the rate divided among them',
       },
     ],
   },

@@ -36,6 +36,8 @@ describe('loadConfig', () => {
       corsOrigins: [],
       documentLimits: { maxAliases: 30, maxDepth: 15, maxDirectives: 20, maxTokens: 2000, maxCost: 5000 },
       metrics: true,
+      cache: { ttlSeconds: 0, maxEntries: 1000 },
+      replicas: 1,
     });
   });
 
@@ -112,6 +114,11 @@ describe('loadConfig', () => {
         LOG_FORMAT: 'Pretty',
         SHUTDOWN_DELAY_MS: '5000',
         SHUTDOWN_GRACE_MS: '20000',
+        DRATA_CACHE_TTL_SECONDS: '30',
+        DRATA_CACHE_MAX_ENTRIES: '500',
+        REDIS_URL: 'rediss://gateway:pw-8e1c@redis.internal:6380/2',
+        REDIS_KEY_PREFIX: 'drata-eu:',
+        DRATA_REPLICAS: '3',
       }),
     ).toEqual({
       upstream: { kind: 'sandbox' },
@@ -145,6 +152,9 @@ describe('loadConfig', () => {
       documentLimits: { maxAliases: 5, maxDepth: 6, maxDirectives: 7, maxTokens: 800, maxCost: 900 },
       metrics: true,
       metricsPort: 9464,
+      cache: { ttlSeconds: 30, maxEntries: 500 },
+      redis: { url: 'rediss://gateway:pw-8e1c@redis.internal:6380/2', prefix: 'drata-eu:' },
+      replicas: 3,
     });
   });
 
@@ -169,6 +179,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new ConfigError(`${name}="${value}" is not valid: use a whole number from 1 to 1000.`),
     );
+  });
+
+  it.each([
+    [{}, undefined],
+    [{ REDIS_URL: ' ' }, undefined],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, { url: 'redis://127.0.0.1:6379', prefix: 'drata-gateway:' }],
+    [
+      { REDIS_URL: 'redis://127.0.0.1', REDIS_KEY_PREFIX: 'a:' },
+      { url: 'redis://127.0.0.1', prefix: 'a:' },
+    ],
+  ])('Redis with %o: %o', (env, redis) => {
+    expect(loadConfig(env).redis).toEqual(redis);
   });
 
   it.each([
@@ -275,6 +297,29 @@ describe('loadConfig', () => {
     [
       { SHUTDOWN_DELAY_MS: '600001' },
       'SHUTDOWN_DELAY_MS="600001" is not valid: use a whole number from 0 to 600000.',
+    ],
+    [
+      { DRATA_CACHE_TTL_SECONDS: '-5' },
+      'DRATA_CACHE_TTL_SECONDS="-5" is not valid: use a whole number from 0 to 86400.',
+    ],
+    [
+      { DRATA_CACHE_TTL_SECONDS: '86401' },
+      'DRATA_CACHE_TTL_SECONDS="86401" is not valid: use a whole number from 0 to 86400.',
+    ],
+    [
+      { DRATA_CACHE_MAX_ENTRIES: '0' },
+      'DRATA_CACHE_MAX_ENTRIES="0" is not valid: use a whole number from 1 to 1000000.',
+    ],
+    [{ DRATA_REPLICAS: '0' }, 'DRATA_REPLICAS="0" is not valid: use a whole number from 1 to 1000.'],
+    ...['http://redis.internal:6379', 'pw-3f9a@redis.internal', 'redis://'].map(
+      (url): [Record<string, string>, string] => [
+        { REDIS_URL: url },
+        'REDIS_URL is not valid: use redis://host:6379 or rediss://user:password@host:6380/0 (its value is not repeated here, since it may hold a password).',
+      ],
+    ),
+    [
+      { REDIS_KEY_PREFIX: 'has space' },
+      'REDIS_KEY_PREFIX is not valid: use up to 64 visible ASCII characters without spaces, such as drata-gateway:.',
     ],
     [
       { HOST: 'local host' },

@@ -69,6 +69,9 @@ export async function startGateway(options: {
   compiledExecution?: boolean;
   /** Metrics and traces, as `createGateway` takes them. */
   telemetry?: Pick<GatewayOptions, 'plugins' | 'observers' | 'traceOf' | 'traceIdOf'>;
+  /** The cache of Drata's pages and Redis, as `createGateway` takes them. */
+  cache?: GatewayOptions['cache'];
+  redis?: GatewayOptions['redis'];
 }): Promise<RunningGateway> {
   const logs: string[] = [];
   const logger = createLogger('trace', {
@@ -92,6 +95,8 @@ export async function startGateway(options: {
     ...options.telemetry,
     ...(options.compiledExecution !== undefined ? { compiledExecution: options.compiledExecution } : {}),
     ...(options.listReader !== undefined ? { listReader: options.listReader } : {}),
+    ...(options.cache !== undefined ? { cache: options.cache } : {}),
+    ...(options.redis !== undefined ? { redis: options.redis } : {}),
   });
   const server = createHttpServer(gateway, { ...defaultHttpOptions, ...options.http });
   watchServer(server, 'an answer of the gateway');

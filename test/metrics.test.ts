@@ -75,6 +75,8 @@ const idle = {
   drata_queue_rejections_total: 0,
   drata_rate_limit_rejections_total: 0,
   drata_rate_limit_waits_total: 0,
+  drata_redis_fallback: 0,
+  drata_redis_fallbacks_total: 0,
   drata_upstream_coalesced_total: 0,
   drata_upstream_in_flight: 0,
   drata_upstream_retries_total: 0,
@@ -267,6 +269,23 @@ describe('the Drata side', () => {
     expect((await first).body).toEqual(ok);
     expect((await second).body).toEqual(ok);
     expect(await drata()).toEqual({ ...idle, ...attempts('200', 1), drata_upstream_coalesced_total: 1 });
+  });
+
+  it('the cache: a miss, a hit, a bypass, each by store and reason', async () => {
+    const { gateway, drata } = await metered((_request, response) => okPage(response), {
+      cache: { ttlSeconds: 60 },
+    });
+    await graphql(gateway.url, query, { headers: auth });
+    await graphql(gateway.url, query, { headers: auth });
+    await graphql(gateway.url, query, { headers: { ...auth, 'cache-control': 'no-cache' } });
+    expect(await drata()).toEqual({
+      ...idle,
+      ...attempts('200', 2),
+      'drata_cache_hits_total{store="memory"}': 1,
+      'drata_cache_misses_total{store="memory",reason="absent"}': 1,
+      'drata_cache_misses_total{store="memory",reason="bypass"}': 1,
+      'drata_cache_misses_total{store="memory",reason="unavailable"}': 0,
+    });
   });
 
   it('the breaker gauge: 0 closed, 2 open (refusing), 1 while the half-open probe is out, 0 again', async () => {

@@ -45,6 +45,21 @@ describe('the build', () => {
     expect([...seen].filter((href) => href.includes('/sandbox/'))).toEqual([]);
   });
 
+  it('never loads ioredis unless REDIS_URL is set: no static import reaches it', () => {
+    const seen = new Set<string>();
+    const visit = (file: URL): void => {
+      if (seen.has(file.href)) return;
+      seen.add(file.href);
+      for (const imported of staticImports(file)) visit(imported);
+    };
+    visit(new URL('../dist/index.js', import.meta.url));
+    const loading = [...seen].filter((href) => /from\s+'ioredis'/.test(readFileSync(new URL(href), 'utf8')));
+    expect(loading).toEqual([]);
+    expect(readFileSync(new URL('../dist/upstream/redis.js', import.meta.url), 'utf8')).toMatch(
+      /from 'ioredis'/,
+    );
+  });
+
   it('has a command whose --help names every setting, and which refuses unknown arguments', async () => {
     const { stdout } = await exec(process.execPath, ['bin/drata-graphql-gateway.js', '--help'], {
       cwd: root,

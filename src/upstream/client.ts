@@ -18,12 +18,16 @@ import {
   createStats,
   decideRetry,
   defaultResilience,
+  gateOf,
+  isRefusal,
   systemClock,
   type Clock,
   type Health,
+  type RateGate,
   type ResilienceOptions,
   type UpstreamStats,
 } from './policies.js';
+import type { PageCache } from './cache.js';
 import type { ConnectionPageDto } from './types.js';
 import { asException, checkConnectionPage } from './validate.js';
 
@@ -42,6 +46,13 @@ export interface DrataTransportOptions {
   readonly logger: Logger;
   /** Told of every attempt sent to Drata (metrics, traces); nobody by default. */
   readonly observer?: UpstreamObserver;
+  /**
+   * The rate limit toward Drata, when it is not the process's own bucket of `rateLimitPerMinute`
+   * (one shared through Redis).
+   */
+  readonly rateLimiter?: RateGate;
+  /** Drata's checked pages kept per caller for a while; none by default. */
+  readonly cache?: PageCache;
 }
 
 /** How one attempt sent to Drata ended: Drata's HTTP status, or why there was none. */
@@ -101,6 +112,11 @@ export interface Caller {
   readonly signal?: AbortSignal | undefined;
   /** The caller's trace context (opaque here), handed to the observer as each attempt's parent. */
   readonly trace?: unknown;
+  /**
+   * The caller asked for fresh answers (`Cache-Control: no-cache`): the cache is not read, and what
+   * Drata answers replaces what it held.
+   */
+  readonly refresh?: boolean;
 }
 
 /** Drata's API as one caller sees it. */
@@ -254,7 +270,8 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
   const base = options.baseUrl.href.replace(/\/+$/, '');
   const { logger } = options;
   const budget = createRetryBudget(policy, clock.now);
-  const rateLimiter = createRateLimiter(policy, clock.now);
+  const rateLimiter = options.rateLimiter ?? gateOf(createRateLimiter(policy, clock.now));
+  const { cache } = options;
   const slots = createConcurrencyLimiter(policy);
   const stats = createStats(slots);
   const breaker = createCircuitBreaker(
@@ -415,11 +432,13 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     const refusedFor = breaker.refusedFor();
     if (refusedFor > 0) throw circuitOpen(requestId, refusedFor);
     const room = call.deadlineAt - clock.now() - policy.attemptTimeoutMs;
-    const reservation = rateLimiter.reserve(Math.max(0, room));
-    if (reservation === undefined) {
+    const answer = rateLimiter.reserve(Math.max(0, room));
+    // The process's own bucket answers at once; only a shared one is waited for.
+    const reservation = answer instanceof Promise ? await answer : answer;
+    if (isRefusal(reservation)) {
       stats.rateLimitRejections += 1;
       throw new GatewayError('RATE_LIMITED', "The gateway's rate limit toward Drata was reached.", {
-        retryAfter: seconds(rateLimiter.nextFreeInMs),
+        retryAfter: seconds(reservation.refusedForMs),
         requestId,
       });
     }
@@ -579,6 +598,21 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
    * nothing. Calls are never shared across different `Authorization` values.
    */
   function listConnections(caller: Caller, query: string): Promise<ConnectionPageDto> {
+    return cache ? cached(cache, caller, query) : coalesced(caller, query);
+  }
+
+  /**
+   * `listConnections` through the cache: a page this caller was given for this query within the TTL
+   * is given again; otherwise (or with `refresh`) the call is made, and a page it returns is kept.
+   * Errors are never kept, and a cache that fails is passed by.
+   */
+  async function cached(store: PageCache, caller: Caller, query: string): Promise<ConnectionPageDto> {
+    const hit = await store.get(caller.authorization, query, caller.refresh === true);
+    return hit ?? coalesced(caller, query);
+  }
+
+  /** `listConnections` without the cache. */
+  function coalesced(caller: Caller, query: string): Promise<ConnectionPageDto> {
     const key = `${caller.authorization}\n${query}`;
     const running = shared.get(key);
     if (running) {
@@ -587,9 +621,13 @@ export function createDrataTransport(options: DrataTransportOptions): DrataTrans
     }
     const controller = new AbortController();
     const entry: SharedCall = { result: call(caller, query, controller.signal), controller, waiters: 0 };
-    // Settled calls leave the map at once; their waiters are told through `join`.
+    // Settled calls leave the map at once; their waiters are told through `join`. A page is kept in
+    // the cache once per call; an error never is.
     entry.result.then(
-      () => shared.get(key) === entry && shared.delete(key),
+      (page) => {
+        cache?.set(caller.authorization, query, page);
+        return shared.get(key) === entry && shared.delete(key);
+      },
       () => shared.get(key) === entry && shared.delete(key),
     );
     shared.set(key, entry);

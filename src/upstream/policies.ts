@@ -266,13 +266,16 @@ export interface RateLimiter {
 
 const noRefund = (): void => undefined;
 
+/** A bucket's capacity: a burst of five seconds' worth, so that a page of aliases does not queue behind itself. */
+export const burstOf = (rateLimitPerMinute: number): number =>
+  Math.max(1, Math.round(rateLimitPerMinute / 12));
+
 export function createRateLimiter(
   options: Pick<ResilienceOptions, 'rateLimitPerMinute'>,
   now: () => number = Date.now,
 ): RateLimiter {
   const perMs = options.rateLimitPerMinute / 60_000;
-  // A burst of five seconds' worth, so that a page of aliases does not queue behind itself.
-  const capacity = Math.max(1, Math.round(options.rateLimitPerMinute / 12));
+  const capacity = burstOf(options.rateLimitPerMinute);
   let tokens = capacity;
   let refilledAt = now();
   const refill = (): void => {
@@ -306,6 +309,31 @@ export function createRateLimiter(
     },
   };
 }
+
+/** A refused reservation: nothing was reserved, and one could be made in `refusedForMs`. */
+export interface RateRefusal {
+  readonly refusedForMs: number;
+}
+
+/**
+ * The rate limit as the transport uses it: the process's own bucket answers at once, a bucket shared
+ * through Redis answers later. `reserve` never rejects.
+ */
+export interface RateGate {
+  /** Reserves one request, or refuses (reserving nothing) when the wait would exceed `maxWaitMs`. */
+  reserve(maxWaitMs: number): RateReservation | RateRefusal | Promise<RateReservation | RateRefusal>;
+}
+
+/** The {@link RateGate} of a process's own {@link RateLimiter}: it answers at once. */
+export function gateOf(limiter: RateLimiter): RateGate {
+  return {
+    reserve: (maxWaitMs) => limiter.reserve(maxWaitMs) ?? { refusedForMs: limiter.nextFreeInMs },
+  };
+}
+
+/** Whether a gate's answer refused. */
+export const isRefusal = (answer: RateReservation | RateRefusal): answer is RateRefusal =>
+  'refusedForMs' in answer;
 
 /** A cap on requests in flight, with a bounded FIFO queue of waiters. */
 export interface ConcurrencyLimiter {
