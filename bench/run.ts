@@ -251,11 +251,19 @@ async function main(): Promise<void> {
   };
 
   const live: Running[] = [];
+  let stopping = false;
   try {
     for (const contender of contenders) {
       console.error(`Starting ${contender.label}…`);
       const drata = `http://127.0.0.1:${ports[contender.id]!}/public`;
       const { child, url } = await contender.launch(drata);
+      child.process.once('exit', (code, signal) => {
+        if (!stopping) {
+          console.error(
+            `${contender.label} exited (${signal ?? String(code)}) during the benchmark:\n${child.stderr()}`,
+          );
+        }
+      });
       live.push({ contender, child, url });
     }
 
@@ -342,6 +350,7 @@ async function main(): Promise<void> {
 
     print(live, measures, sent, refused);
   } finally {
+    stopping = true;
     await Promise.all([...live.map(({ child }) => child.stop()), upstream.stop()]);
   }
 }
