@@ -15,6 +15,7 @@ export default tseslint.config(
       'coverage/',
       'test-results/',
       'dist/',
+      'bench/.work/',
     ],
   },
   {
