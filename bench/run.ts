@@ -6,7 +6,7 @@
  * 1. Builds the gateway (`npm run build`) and starts the fixed upstream (`bench/upstream.ts`) with one
  *    port per contender, so that what each contender sends to Drata is counted apart.
  * 2. Starts every contender on its own port: the gateway as `node dist/index.js` in production (once
- *    with `LOG_LEVEL=warn`, once with `LOG_LEVEL=info`, its default), Tailcall from
+ *    with its default workers, one per CPU, once with one worker; at `LOG_LEVEL=info`), Tailcall from
  *    `bench/tailcall.graphql`, Hive Gateway on a supergraph that Mesh Compose builds from the vendored
  *    OpenAPI document, and the pass-through (`bench/passthrough.ts`).
  * 3. Sends each scenario's document once to each contender and checks the answer against the data the
@@ -57,22 +57,29 @@ interface Contender {
   readonly launch: (drata: string) => Promise<{ child: Child; url: string }>;
 }
 
-const gateway = (logLevel: 'warn' | 'info'): Contender => ({
-  id: `gateway-${logLevel}`,
-  label: `this gateway (LOG_LEVEL=${logLevel})`,
+/**
+ * This gateway as `npm start` runs it in production: at its default log level (`info`, one line per
+ * operation) and one worker per CPU; or with one worker, to show what the workers add.
+ */
+const gateway = (workers: 'default' | 1): Contender => ({
+  id: `gateway-${workers}`,
+  label: workers === 'default' ? 'this gateway' : 'this gateway, one worker',
   kind: 'gateway',
   launch: async (drata) => {
     const port = await freePort();
-    const child = start(`gateway (${logLevel})`, process.execPath, ['dist/index.js'], {
+    const child = start(`gateway (${workers} workers)`, process.execPath, ['dist/index.js'], {
       cwd: root,
       env: {
         ...process.env,
         NODE_ENV: 'production',
         DRATA_API_URL: drata,
         DRATA_RATE_LIMIT_PER_MINUTE: '0',
-        LOG_LEVEL: logLevel,
+        LOG_LEVEL: 'info',
         HOST: '127.0.0.1',
         PORT: String(port),
+        // Several workers serve their metrics on a port of their own: a free one here.
+        METRICS_PORT: String(await freePort()),
+        ...(workers === 1 ? { WEB_CONCURRENCY: '1' } : {}),
       },
     });
     await waitForHttp(child, `http://127.0.0.1:${port}/healthz`);
@@ -81,8 +88,8 @@ const gateway = (logLevel: 'warn' | 'info'): Contender => ({
 });
 
 const contenders: readonly Contender[] = [
-  gateway('warn'),
-  gateway('info'),
+  gateway('default'),
+  gateway(1),
   {
     id: 'tailcall',
     label: 'Tailcall',

@@ -98,6 +98,8 @@ const gateway = start('gateway', process.execPath, ['dist/index.js'], {
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     PORT: String(port),
+    // One process, whose own memory is measured (and whose /metrics is on its port).
+    WEB_CONCURRENCY: '1',
   },
 });
 const base = `http://127.0.0.1:${port}`;
