@@ -6,6 +6,9 @@ import type { Logger } from './logger.js';
 import { startMetricsServer } from './metrics.js';
 import type { ResilienceOptions } from './upstream/policies.js';
 
+/** More worker exits than there are workers within this long stop the primary (ms). */
+const crashWindowMs = 10_000;
+
 /** The message the primary sends a worker to make it drain and exit. */
 export const drainMessage = 'drata-graphql-gateway:drain';
 
@@ -54,8 +57,23 @@ export async function runPrimary(config: GatewayConfig, logger: Logger): Promise
   const workers = config.workers;
   let stopping = false;
   const fork = (): Worker => cluster.fork();
+  // A worker that dies is replaced, unless workers keep dying (a port in use, a bad setting): then the
+  // primary stops rather than fork in a loop.
+  const recentExits: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    const now = Date.now();
+    recentExits.push(now);
+    while (recentExits.length > 0 && recentExits[0]! < now - crashWindowMs) recentExits.shift();
+    if (recentExits.length > workers) {
+      logger.fatal(
+        { exits: recentExits.length, withinMs: crashWindowMs },
+        'Workers keep exiting; stopping (see their errors above)',
+      );
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGKILL');
+      process.exit(1);
+    }
     logger.error({ pid: worker.process.pid, code, signal }, 'A worker exited; starting another');
     fork();
   });

@@ -1,9 +1,9 @@
-import { request as httpRequest, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { shareOf } from '../src/cluster.js';
 import { loadConfig } from '../src/config.js';
 import { defaultResilience } from '../src/upstream/policies.js';
-import { drataItem, drataPage, sendJson, startUpstream, until } from './helpers.js';
+import { close, drataItem, drataPage, listen, sendJson, startUpstream, until } from './helpers.js';
 import { recordCredential } from './leak-check.js';
 import { logLines, run } from './process.js';
 
@@ -139,5 +139,46 @@ describe('WEB_CONCURRENCY=2', () => {
     ]);
     expect(await started.exited).toBe(0);
     expect(logLines(started).filter((line) => line['msg'] === 'Stopped').length).toBe(3);
+  });
+});
+
+describe('the primary', () => {
+  it('replaces a worker that dies', async () => {
+    await using upstream = await startUpstream((_request, response) =>
+      sendJson(response, 200, drataPage([])),
+    );
+    const started = run({ DRATA_API_URL: upstream.baseUrl.href, WEB_CONCURRENCY: '2' });
+    onTestFinished(() => {
+      if (started.child.exitCode === null) started.child.kill('SIGKILL');
+    });
+    const readyLines = () => logLines(started).filter((line) => 'graphqlUrl' in line);
+    await until(() => readyLines().length === 2, 'both workers are ready', 20_000);
+    const victim = readyLines()[0]!['pid'] as number;
+    process.kill(victim, 'SIGKILL');
+    await until(() => readyLines().length === 3, 'a new worker is ready', 20_000);
+    expect(
+      logLines(started).find((line) => line['msg'] === 'A worker exited; starting another'),
+    ).toMatchObject({
+      pid: victim,
+      signal: 'SIGKILL',
+    });
+    expect(new Set(readyLines().map((line) => line['pid'])).size).toBe(3);
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  });
+
+  it('stops, exit 1, when workers keep dying instead of forking them in a loop', async () => {
+    const taken = createServer();
+    const port = await listen(taken);
+    onTestFinished(() => close(taken));
+    const started = run({ WEB_CONCURRENCY: '2', PORT: String(port) });
+    onTestFinished(() => {
+      if (started.child.exitCode === null) started.child.kill('SIGKILL');
+    });
+    expect(await started.exited).toBe(1);
+    expect(logLines(started).find((line) => line['level'] === 60 && 'exits' in line)).toMatchObject({
+      msg: 'Workers keep exiting; stopping (see their errors above)',
+      exits: 3,
+    });
   });
 });
