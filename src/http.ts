@@ -149,7 +149,7 @@ export interface Drained {
   readonly cut: number;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts; its timer never keeps the process alive. */
+/** Resolves after `ms`, or at once when `signal` aborts (its timer cleared then). */
 const delay = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal?.aborted === true) {

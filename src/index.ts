@@ -164,15 +164,17 @@ async function main(): Promise<void> {
     logger.info({ finished, cut }, 'Stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
   if (worker) {
-    // The primary says when to drain (a terminal's Ctrl-C reaches every process: the primary acts on it).
+    // The primary says when to drain. A signal to the whole process group (a terminal's Ctrl-C,
+    // systemd) reaches the workers too: they leave it to the primary, so that it drains them once.
     process.on('SIGINT', () => undefined);
+    process.on('SIGTERM', () => undefined);
     process.on('message', (message) => {
       if (message === drainMessage) void stop('drain');
     });
   } else {
     process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
   }
 }
 

@@ -181,4 +181,35 @@ describe('the primary', () => {
       exits: 3,
     });
   });
+
+  it('drains its workers once when the whole process group gets SIGTERM (a terminal, systemd)', async () => {
+    const held: ServerResponse[] = [];
+    await using upstream = await startUpstream((_request, response) => held.push(response));
+    const started = run({ DRATA_API_URL: upstream.baseUrl.href, WEB_CONCURRENCY: '2' }, undefined, {
+      processGroup: true,
+    });
+    onTestFinished(() => {
+      if (started.child.exitCode === null) process.kill(-started.child.pid!, 'SIGKILL');
+    });
+    await until(
+      () => logLines(started).filter((line) => 'graphqlUrl' in line).length === 2,
+      'both workers are ready',
+      20_000,
+    );
+    const url = logLines(started).find((line) => 'graphqlUrl' in line)!['graphqlUrl'] as string;
+    const answer = postOnNewConnection(url, '{ connections(page: { page: 3 }) { page } }');
+    await until(() => held.length === 1, 'Drata holds the call');
+    process.kill(-started.child.pid!, 'SIGTERM');
+    await until(
+      () => logLines(started).filter((line) => line['signal'] === 'drain').length === 2,
+      'both workers drain',
+    );
+    held[0]!.writeHead(200, { 'content-type': 'application/json' });
+    held[0]!.end(JSON.stringify(drataPage([drataItem()], 3)));
+    expect(await answer).toEqual({ status: 200, body: { data: { connections: { page: 3 } } } });
+    expect(await started.exited).toBe(0);
+    expect(
+      logLines(started).filter((line) => line['msg'] === 'Stopping now: the drain is cut short'),
+    ).toEqual([]);
+  });
 });

@@ -22,9 +22,12 @@ export interface Started {
 export function run(
   env: Record<string, string>,
   command: readonly string[] = ['--import', 'tsx', 'src/index.ts'],
+  options: { readonly processGroup?: boolean } = {},
 ): Started {
   const child = spawn(process.execPath, [...command], {
     cwd: root,
+    // A process group of its own, which a test can signal as a whole (`process.kill(-pid)`).
+    detached: options.processGroup === true,
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'trace', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
