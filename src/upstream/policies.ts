@@ -266,6 +266,16 @@ export interface RateLimiter {
 
 const noRefund = (): void => undefined;
 
+/** `action`, made to run its first call only (a token is given back once). */
+export function onlyOnce(action: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    action();
+  };
+}
+
 /** A bucket's capacity: a burst of five seconds' worth, so that a page of aliases does not queue behind itself. */
 export const burstOf = (rateLimitPerMinute: number): number =>
   Math.max(1, Math.round(rateLimitPerMinute / 12));
@@ -291,15 +301,12 @@ export function createRateLimiter(
       const waitMs = waitFor();
       if (waitMs > maxWaitMs) return undefined;
       tokens -= 1;
-      let refunded = false;
       return {
         waitMs,
-        refund: () => {
-          if (refunded) return;
-          refunded = true;
+        refund: onlyOnce(() => {
           refill();
           tokens = Math.min(capacity, tokens + 1);
-        },
+        }),
       };
     },
     get nextFreeInMs() {

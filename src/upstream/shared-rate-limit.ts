@@ -5,6 +5,7 @@ import {
   type RateLimiter,
   type RateRefusal,
   type RateReservation,
+  onlyOnce,
 } from './policies.js';
 import type { RedisLink } from './redis.js';
 
@@ -104,15 +105,7 @@ export function createSharedRateLimiter(
           link.succeeded();
           const waitMs = Math.max(0, Number(wait));
           if (reserved !== 1) return { refusedForMs: waitMs };
-          let refunded = false;
-          return {
-            waitMs,
-            refund: () => {
-              if (refunded) return;
-              refunded = true;
-              refund();
-            },
-          };
+          return { waitMs, refund: onlyOnce(refund) };
         },
         (error: unknown) => {
           link.failed(error);
