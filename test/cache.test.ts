@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import type { RedisLink } from '../src/upstream/redis.js';
 import {
   aliasOf,
@@ -19,6 +20,7 @@ import { linkTo, startRedis, useRedis, type TestRedis } from './redis-server.js'
 const ttlSeconds = 60;
 const tokenA = 'tok-cache-4c2e';
 const tokenB = 'tok-cache-9d7f';
+const tokenReview = 'tok-review-8d3b';
 const query = '{ connections(page: { limit: 5 }) { total nodes { clientAlias } } }';
 const pageQuery = (page: number): string =>
   `{ connections(page: { page: ${page}, limit: 5 }) { total nodes { clientAlias } } }`;
@@ -224,6 +226,45 @@ describe('the cache in Redis', () => {
       }
     }
   });
+
+  it('serves no page from Redis that fails the shape check', async () => {
+    await using upstream = await perCallerUpstream();
+    const link = await linkTo(redis, 'test-shape:');
+    await using gateway = await startGateway({
+      baseUrl: upstream.baseUrl,
+      cache: { ttlSeconds },
+      redis: { link },
+    });
+    const raw = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    try {
+      const first = await ask(gateway.url, tokenReview);
+      expect(first.body).toEqual({
+        data: { connections: { total: 1, nodes: [{ clientAlias: `${aliasOf(tokenReview)}#1` }] } },
+      });
+      // The write goes on the link's connection before this: once it answers, the page is kept.
+      await link.client.ping();
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await raw.scan(cursor, 'MATCH', 'test-shape:cache:*', 'COUNT', 1000);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+      expect(keys).toHaveLength(1);
+      await raw.set(
+        keys[0]!,
+        JSON.stringify({ expiresAt: Date.now() + 365 * 86_400_000, page: { data: 'nope' } }),
+      );
+      const second = await ask(gateway.url, tokenReview);
+      expect(upstream.requests).toHaveLength(2);
+      expect(second.body).toEqual({
+        data: { connections: { total: 1, nodes: [{ clientAlias: `${aliasOf(tokenReview)}#2` }] } },
+      });
+    } finally {
+      raw.disconnect();
+      await link.close();
+    }
+  });
 });
 
 describe('when Redis goes down', () => {
@@ -261,5 +302,95 @@ describe('when Redis goes down', () => {
     expect(gateway.gateway.upstream.cache!.misses.unavailable).toBeGreaterThan(0);
     expect(link.logs.filter((line) => line.includes('Redis is unreachable'))).toHaveLength(1);
     await link.close();
+  });
+
+  it('while Redis is down, this process’s own bucket limits', async () => {
+    const own = await startRedis();
+    await using upstream = await perCallerUpstream();
+    const link = await linkTo(own, 'test-down-bucket:');
+    try {
+      // 12 a minute: a burst of 1. The deadline is one attempt, so no wait for a token fits; the test
+      // clock stands still, so the bucket does not refill.
+      await using gateway = await startGateway({
+        baseUrl: upstream.baseUrl,
+        clock: createTestClock(),
+        resilience: { rateLimitPerMinute: 12, timeoutMs: 2000, attemptTimeoutMs: 2000 },
+        redis: { link, fallbackRateLimitPerMinute: 12 },
+      });
+      await own.stop();
+      await until(() => link.fallback, 'the link has noticed that Redis is down');
+      const answers = [];
+      for (let page = 1; page <= 3; page += 1) {
+        answers.push((await ask(gateway.url, tokenReview, {}, pageQuery(page))).body);
+      }
+      const limited = {
+        data: { connections: null },
+        errors: [
+          {
+            message: "The gateway's rate limit toward Drata was reached.",
+            locations: [{ line: 1, column: 3 }],
+            path: ['connections'],
+            extensions: { code: 'RATE_LIMITED', retryAfter: 5, requestId: expect.any(String) as unknown },
+          },
+        ],
+      };
+      expect(answers).toEqual([
+        { data: { connections: { total: 1, nodes: [{ clientAlias: `${aliasOf(tokenReview)}#1` }] } } },
+        limited,
+        limited,
+      ]);
+      expect(upstream.requests).toHaveLength(1);
+      expect(gateway.gateway.upstream.stats.rateLimitRejections).toBe(2);
+    } finally {
+      await link.close();
+      await own.stop();
+    }
+  });
+
+  it('a Redis that stops answering is passed by', async () => {
+    const own = await startRedis();
+    // One gateway uses Redis for the rate limit only, the other for the cache only: each meets the
+    // silent Redis itself.
+    await using limitedUpstream = await perCallerUpstream();
+    await using cachedUpstream = await perCallerUpstream();
+    const limitLink = await linkTo(own, 'test-silent-rate:');
+    const cacheLink = await linkTo(own, 'test-silent-cache:');
+    const admin = new Redis(own.url, { maxRetriesPerRequest: 0 });
+    try {
+      await using limitedGateway = await startGateway({
+        baseUrl: limitedUpstream.baseUrl,
+        resilience: { rateLimitPerMinute: 600, timeoutMs: 5000, attemptTimeoutMs: 2000 },
+        redis: { link: limitLink },
+      });
+      await using cachedGateway = await startGateway({
+        baseUrl: cachedUpstream.baseUrl,
+        cache: { ttlSeconds },
+        resilience: { timeoutMs: 5000, attemptTimeoutMs: 2000 },
+        redis: { link: cacheLink },
+      });
+      // The connections stay up; every command waits until it times out.
+      expect(await admin.call('CLIENT', 'PAUSE', '3000', 'ALL')).toBe('OK');
+      const expected = (answer: number) => ({
+        data: { connections: { total: 1, nodes: [{ clientAlias: `${aliasOf(tokenReview)}#${answer}` }] } },
+      });
+      const [limited, cached] = await Promise.all(
+        [limitedGateway, cachedGateway].map(async (gateway) => [
+          (await ask(gateway.url, tokenReview, {}, pageQuery(1))).body,
+          (await ask(gateway.url, tokenReview, {}, pageQuery(2))).body,
+        ]),
+      );
+      expect(limited).toEqual([expected(1), expected(2)]);
+      expect(cached).toEqual([expected(1), expected(2)]);
+      expect(limitLink.client.status).toBe('ready');
+      expect(cachedGateway.gateway.upstream.cache!.misses.unavailable).toBeGreaterThan(0);
+      for (const link of [limitLink, cacheLink]) {
+        expect(link.logs.filter((line) => line.includes('Redis is unreachable'))).toHaveLength(1);
+      }
+    } finally {
+      admin.disconnect();
+      await limitLink.close();
+      await cacheLink.close();
+      await own.stop();
+    }
   });
 });

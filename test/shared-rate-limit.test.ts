@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { fallbackShare, shareOf } from '../src/cluster.js';
 import { burstOf, createRateLimiter, defaultResilience } from '../src/upstream/policies.js';
@@ -142,6 +143,31 @@ describe('the rate limit shared through Redis', () => {
     expect(await gate.reserve(0)).toMatchObject({ waitMs: 0 });
     expect(await gate.reserve(0)).toMatchObject({ refusedForMs: expect.any(Number) as number });
     await link.close();
+  });
+
+  it('the bucket refills on Redis’s clock', async () => {
+    // 12 a minute: a burst of 1, the next token in 5 s of Redis's time.
+    const link = await linkTo(redis, 'test-rate-refill:');
+    const raw = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    try {
+      const gate = createSharedRateLimiter(
+        link,
+        { rateLimitPerMinute: 12, scope: 'refill' },
+        createRateLimiter({ rateLimitPerMinute: 12 }),
+      );
+      expect(await gate.reserve(0)).toEqual({ waitMs: 0, refund: expect.any(Function) as unknown });
+      expect(await gate.reserve(0)).toEqual({ refusedForMs: expect.any(Number) as unknown });
+      // The bucket was last counted at `at` (ms on Redis's clock): 5 s earlier is a whole token more.
+      const key = 'test-rate-refill:rate:refill';
+      const at = Number(await raw.hget(key, 'at'));
+      expect(at).toBeGreaterThan(0);
+      await raw.hset(key, 'at', String(at - 5000));
+      expect(await gate.reserve(0)).toEqual({ waitMs: 0, refund: expect.any(Function) as unknown });
+      expect(await gate.reserve(0)).toEqual({ refusedForMs: expect.any(Number) as unknown });
+    } finally {
+      raw.disconnect();
+      await link.close();
+    }
   });
 });
 

@@ -373,3 +373,35 @@ describe('against a Drata that sends values the schema does not know', () => {
     ]);
   });
 });
+
+describe('a page another field of the operation asks for', () => {
+  it('reuses a page another field already fetched, after it settled', async () => {
+    // 80 connections: page 1 holds 50, page 2 the other 30.
+    const items = Array.from({ length: 80 }, (_, index) => drataItem({ id: index + 1 }));
+    let page2Answered!: () => void;
+    const page2Done = new Promise<void>((resolve) => (page2Answered = resolve));
+    await using upstream = await startUpstream((request, response) => {
+      const page = Number(new URL(request.url ?? '', 'http://drata').searchParams.get('page'));
+      const answer = (): void =>
+        sendJson(response, 200, drataPage(items.slice((page - 1) * 50, page * 50), page, 50, items.length));
+      if (page === 1) {
+        // Page 1 waits until page 2 has been answered, so page 2 is settled when the list read asks for it.
+        void page2Done.then(answer);
+        return;
+      }
+      response.once('finish', () => page2Answered());
+      answer();
+    });
+    await using gateway = await startGateway({ baseUrl: upstream.baseUrl });
+    const answer = await graphql(
+      gateway.url,
+      '{ connectionSummary { total } p2: connections(page: { page: 2, limit: 50 }) { page } }',
+      { headers: { authorization: 'Bearer tok-review-8d3b' } },
+    );
+    expect(answer.body).toEqual({ data: { connectionSummary: { total: 80 }, p2: { page: 2 } } });
+    expect(upstream.requests.map((request) => request.url).sort()).toEqual([
+      '/public/connections?page=1&limit=50',
+      '/public/connections?page=2&limit=50',
+    ]);
+  });
+});
