@@ -10,24 +10,10 @@
  */
 import { createServer } from 'node:http';
 import { Agent, request } from 'undici';
-import { scenarios } from './scenarios.js';
+import { node, scenarios, type DrataItem } from './scenarios.js';
 
 interface DrataPage {
-  data: {
-    id: number | string;
-    clientType: string;
-    state: string;
-    connected: boolean;
-    connectedAt: string | null;
-    failedAt: string | null;
-    clientId: string | null;
-    clientAlias: string | null;
-    aliasUpdatedAt: string | null;
-    deletedAt: string | null;
-    code: number | null;
-    groupLabel?: string | null;
-    providerTypes?: { value: string; isEnabled: boolean }[];
-  }[];
+  data: DrataItem[];
   total: number;
 }
 
@@ -38,22 +24,7 @@ interface Plan {
   readonly shape: (page: DrataPage) => unknown;
 }
 
-const nodes = (page: DrataPage): unknown[] =>
-  page.data.map((item) => ({
-    id: String(item.id),
-    clientType: item.clientType,
-    state: item.state,
-    connected: item.connected,
-    connectedAt: item.connectedAt,
-    failedAt: item.failedAt,
-    clientId: item.clientId,
-    clientAlias: item.clientAlias,
-    aliasUpdatedAt: item.aliasUpdatedAt,
-    deletedAt: item.deletedAt,
-    code: item.code,
-    groupLabel: item.groupLabel ?? null,
-    providerTypes: (item.providerTypes ?? []).map(({ value, isEnabled }) => ({ value, isEnabled })),
-  }));
+const nodes = (page: DrataPage): unknown[] => page.data.map(node);
 
 const firstPage = 'page=1&limit=20';
 const plans: Record<string, Plan> = {

@@ -36,8 +36,25 @@ export interface Scenario {
 const connections = fixedConnections();
 const page = (query: string): ReturnType<typeof answer> => answer(connections, new URLSearchParams(query));
 
+/** A connection as Drata sends it (the fields the benchmark selects). */
+export interface DrataItem {
+  readonly id: number | string;
+  readonly clientType: string;
+  readonly state: string;
+  readonly connected: boolean;
+  readonly connectedAt: string | null;
+  readonly failedAt: string | null;
+  readonly clientId: string | null;
+  readonly clientAlias: string | null;
+  readonly aliasUpdatedAt: string | null;
+  readonly deletedAt: string | null;
+  readonly code: number | null;
+  readonly groupLabel?: string | null;
+  readonly providerTypes?: readonly { readonly value: string; readonly isEnabled: boolean }[];
+}
+
 /** A connection as the selection of `connectionFields` answers it. */
-function node(item: (typeof connections)[number]['item']): Record<string, unknown> {
+export function node(item: DrataItem): Record<string, unknown> {
   return {
     id: String(item.id),
     clientType: item.clientType,
@@ -50,7 +67,7 @@ function node(item: (typeof connections)[number]['item']): Record<string, unknow
     aliasUpdatedAt: item.aliasUpdatedAt,
     deletedAt: item.deletedAt,
     code: item.code,
-    groupLabel: item.groupLabel,
+    groupLabel: item.groupLabel ?? null,
     providerTypes: (item.providerTypes ?? []).map(({ value, isEnabled }) => ({ value, isEnabled })),
   };
 }

@@ -1,4 +1,4 @@
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
@@ -56,7 +56,6 @@ export function fallbackShare(rateLimitPerMinute: number, replicas: number, work
 export async function runPrimary(config: GatewayConfig, logger: Logger): Promise<void> {
   const workers = config.workers;
   let stopping = false;
-  const fork = (): Worker => cluster.fork();
   // A worker that dies is replaced, unless workers keep dying (a port in use, a bad setting): then the
   // primary stops rather than fork in a loop.
   const recentExits: number[] = [];
@@ -75,9 +74,9 @@ export async function runPrimary(config: GatewayConfig, logger: Logger): Promise
       process.exit(1);
     }
     logger.error({ pid: worker.process.pid, code, signal }, 'A worker exited; starting another');
-    fork();
+    cluster.fork();
   });
-  for (let index = 0; index < workers; index += 1) fork();
+  for (let index = 0; index < workers; index += 1) cluster.fork();
   let metricsServer: Server | undefined;
   if (config.metrics && config.metricsPort !== undefined) {
     const aggregator = new AggregatorRegistry();

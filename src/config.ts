@@ -141,7 +141,7 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 }
 
 /** The metrics port of several workers when `METRICS_PORT` is unset: Prometheus' usual exporter port. */
-export const defaultClusterMetricsPort = 9464;
+const defaultClusterMetricsPort = 9464;
 
 /**
  * `METRICS_PORT`, when set: a port of its own for `/metrics`, which may not be the gateway's `port`.

@@ -169,12 +169,18 @@ export interface Gateway {
 }
 
 /** Echoes the request id of every GraphQL response in its `x-request-id` header. */
-const requestIdHeader = (endpoint: string): Plugin<GatewayContext> => ({
-  onResponse: ({ request, response }) => {
-    if (new URL(request.url).pathname === endpoint)
-      response.headers.set('x-request-id', requestIdOf(request));
-  },
-});
+const requestIdHeader = (endpoint: string): Plugin<GatewayContext> => {
+  // Marked on arrival, from the URL yoga has already parsed.
+  const graphqlRequests = new WeakSet<Request>();
+  return {
+    onRequest: ({ request, url }) => {
+      if (url.pathname === endpoint) graphqlRequests.add(request);
+    },
+    onResponse: ({ request, response }) => {
+      if (graphqlRequests.has(request)) response.headers.set('x-request-id', requestIdOf(request));
+    },
+  };
+};
 
 /** Refuses `__schema` and `__type` (introspection); `__typename` and `_service { sdl }` still answer. */
 const noIntrospection = (): Plugin<GatewayContext> => ({

@@ -3,16 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Kind, parse } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  drataItem,
-  drataPage,
-  sendJson,
-  startGateway,
-  startUpstream,
-  type RunningGateway,
-  type TestUpstream,
-} from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useDevelopmentAndProduction, type RunningGateway } from './helpers.js';
 
 const token = 'attacker-secret-token-123';
 const authorization = `Bearer ${token}`;
@@ -34,23 +26,7 @@ const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const bodyLimit = 256 * 1024;
 
-let upstream: TestUpstream;
-let development: RunningGateway;
-let production: RunningGateway;
-
-beforeAll(async () => {
-  upstream = await startUpstream((_request, response) => sendJson(response, 200, drataPage([drataItem()])));
-  development = await startGateway({ baseUrl: upstream.baseUrl });
-  production = await startGateway({ baseUrl: upstream.baseUrl, hardening: { production: true } });
-});
-afterAll(async () => {
-  await development.close();
-  await production.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-});
+const gateways = useDevelopmentAndProduction();
 
 /** An HTTP request exactly as an attacker writes it; `Authorization` is always the attacker's token. */
 interface RawRequest {
@@ -759,12 +735,12 @@ describe('an attacker against both gateways', () => {
     '$name',
     async ({ request, development: inDevelopment, production: inProduction, drataCalls }) => {
       for (const [gateway, expected] of [
-        [development, inDevelopment],
-        [production, inProduction ?? inDevelopment],
+        [gateways.development, inDevelopment],
+        [gateways.production, inProduction ?? inDevelopment],
       ] as const) {
-        upstream.requests.length = 0;
+        gateways.upstream.requests.length = 0;
         const answer = await attack(gateway, request);
-        expect(upstream.requests).toHaveLength(drataCalls ?? 0);
+        expect(gateways.upstream.requests).toHaveLength(drataCalls ?? 0);
         const body = assertSafe(answer);
         if (typeof expected === 'function') expected({ ...answer, body });
         else expect({ status: answer.status, body }).toEqual(expected);
@@ -777,7 +753,7 @@ describe('an attacker against both gateways', () => {
     // the work one request makes the gateway do, however fast the machine.
     const captures = vi.spyOn(Error, 'captureStackTrace');
     try {
-      for (const gateway of [development, production]) {
+      for (const gateway of [gateways.development, gateways.production]) {
         captures.mockClear();
         const answer = await attack(
           gateway,
@@ -802,7 +778,7 @@ describe('an attacker against both gateways', () => {
     } finally {
       captures.mockRestore();
     }
-    expect(upstream.requests).toEqual([]);
+    expect(gateways.upstream.requests).toEqual([]);
   });
 
   describe('fuzzing', () => {
@@ -1106,15 +1082,15 @@ describe('an attacker against both gateways', () => {
     const assertFuzzed = (answer: Answer): void => {
       const body = assertSafe(answer);
       // A request refused before it runs (no `data`) cost Drata nothing; one that ran, at most its share.
-      if (body !== undefined && !('data' in body)) expect(upstream.requests).toEqual([]);
-      expect(upstream.requests.length).toBeLessThanOrEqual(50);
+      if (body !== undefined && !('data' in body)) expect(gateways.upstream.requests).toEqual([]);
+      expect(gateways.upstream.requests.length).toBeLessThanOrEqual(50);
     };
 
     it("random documents of the schema's vocabulary, with random variables", async () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(looseRequest, typedRequest), async (body) => {
-          for (const gateway of [development, production]) {
-            upstream.requests.length = 0;
+          for (const gateway of [gateways.development, gateways.production]) {
+            gateways.upstream.requests.length = 0;
             assertFuzzed(await attack(gateway, postJson(body)));
           }
         }),
@@ -1135,8 +1111,8 @@ describe('an attacker against both gateways', () => {
       );
       await fc.assert(
         fc.asyncProperty(request, async (sent) => {
-          for (const gateway of [development, production]) {
-            upstream.requests.length = 0;
+          for (const gateway of [gateways.development, gateways.production]) {
+            gateways.upstream.requests.length = 0;
             assertFuzzed(await attack(gateway, sent));
           }
         }),
@@ -1147,12 +1123,12 @@ describe('an attacker against both gateways', () => {
 
   describe('after the battery', () => {
     it.each([
-      ['development', () => development],
-      ['production', () => production],
+      ['development', () => gateways.development],
+      ['production', () => gateways.production],
     ])(
       'the %s gateway still serves a normal query, with the token sent to Drata only',
       async (_mode, gateway) => {
-        upstream.requests.length = 0;
+        gateways.upstream.requests.length = 0;
         const answer = await attack(
           gateway(),
           operation('{ connections { total nodes { id clientType clientAlias } } }'),
@@ -1167,15 +1143,21 @@ describe('an attacker against both gateways', () => {
           },
         });
         expect(
-          upstream.requests.map(({ method, url, headers }) => [method, url, headers['authorization']]),
+          gateways.upstream.requests.map(({ method, url, headers }) => [
+            method,
+            url,
+            headers['authorization'],
+          ]),
         ).toEqual([['GET', '/public/connections?page=1&limit=20', authorization]]);
       },
     );
 
     it('no line either gateway logged holds the token', () => {
-      expect(development.logs.length).toBeGreaterThan(0);
-      expect(production.logs.length).toBeGreaterThan(0);
-      expect([...development.logs, ...production.logs].filter((line) => line.includes(token))).toEqual([]);
+      expect(gateways.development.logs.length).toBeGreaterThan(0);
+      expect(gateways.production.logs.length).toBeGreaterThan(0);
+      expect(
+        [...gateways.development.logs, ...gateways.production.logs].filter((line) => line.includes(token)),
+      ).toEqual([]);
     });
   });
 });

@@ -5,15 +5,15 @@ import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import {
   close,
   graphql,
   listen,
   startGateway,
-  startUpstream,
   type RunningGateway,
   type TestUpstream,
+  startRecordedSandbox,
+  type RecordedSandbox,
 } from './helpers.js';
 
 /**
@@ -91,8 +91,8 @@ const teams = [
 
 const ownedIds = ['3', '1', '42', '7', '999999', '150', '12'];
 
-let sandbox: Sandbox;
-/** Sits between the gateway and the sandbox, recording what the gateway sends to "Drata". */
+/** The sandbox behind a recording upstream: what the gateway sends to "Drata". */
+let recorded: RecordedSandbox;
 let drata: TestUpstream;
 let subgraph: RunningGateway;
 let ownershipUrl: string;
@@ -107,15 +107,8 @@ async function serviceSdl(url: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
-  drata = await startUpstream((request, response) => {
-    void fetch(`${sandbox.baseUrl.origin}${request.url ?? ''}`, {
-      headers: { authorization: request.headers.authorization ?? '' },
-    }).then(async (answer) => {
-      response.writeHead(answer.status, Object.fromEntries(answer.headers));
-      response.end(Buffer.from(await answer.arrayBuffer()));
-    });
-  });
+  recorded = await startRecordedSandbox();
+  drata = recorded.drata;
   subgraph = await startGateway({ baseUrl: new URL('/public', drata.baseUrl) });
 
   const ownership = createYoga({
@@ -168,8 +161,7 @@ afterAll(async () => {
   await router.dispose();
   await close(ownershipServer);
   await subgraph.close();
-  await drata.close();
-  await sandbox.close();
+  await recorded.close();
 });
 
 beforeEach(() => {

@@ -1,33 +1,8 @@
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  drataItem,
-  drataPage,
-  graphql,
-  sendJson,
-  startGateway,
-  startUpstream,
-  type RunningGateway,
-  type TestUpstream,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { graphql, startGateway, useDevelopmentAndProduction } from './helpers.js';
 
-let upstream: TestUpstream;
-let development: RunningGateway;
-let production: RunningGateway;
-
-beforeAll(async () => {
-  upstream = await startUpstream((_request, response) => sendJson(response, 200, drataPage([drataItem()])));
-  development = await startGateway({ baseUrl: upstream.baseUrl });
-  production = await startGateway({ baseUrl: upstream.baseUrl, hardening: { production: true } });
-});
-afterAll(async () => {
-  await development.close();
-  await production.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-});
+const gateways = useDevelopmentAndProduction();
 
 const headers = { authorization: 'Bearer hardening' };
 const repeat = (count: number, make: (index: number) => string): string =>
@@ -68,27 +43,30 @@ describe('document limits, at n and n + 1', () => {
       'Token limit of 2000 exceeded.',
     ],
   ])('%s: %i passes, one more is refused before any call', async (limit, n, document, found) => {
-    const served = await graphql(development.url, document(n), { headers });
+    const served = await graphql(gateways.development.url, document(n), { headers });
     expect(served.body.errors).toBeUndefined();
     expect(served.body.data).toMatchObject({ connections: { total: 1 } });
-    expect(upstream.requests).toHaveLength(1);
-    upstream.requests.length = 0;
-    const answer = await graphql(development.url, document(n + 1), { headers });
+    expect(gateways.upstream.requests).toHaveLength(1);
+    gateways.upstream.requests.length = 0;
+    const answer = await graphql(gateways.development.url, document(n + 1), { headers });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(refused(`The operation is over the ${limit} limit: ${found}`));
-    expect(upstream.requests).toEqual([]);
+    expect(gateways.upstream.requests).toEqual([]);
   });
 
   it('5,000 aliases of __typename are refused', async () => {
-    const answer = await graphql(development.url, `{ ${repeat(5000, (index) => `a${index}: __typename`)} }`);
+    const answer = await graphql(
+      gateways.development.url,
+      `{ ${repeat(5000, (index) => `a${index}: __typename`)} }`,
+    );
     expect(answer.body).toEqual(
       refused('The operation is over the tokens limit: Token limit of 2000 exceeded.'),
     );
   });
 
   it('depth: 15 passes, 16 is refused', async () => {
-    expect((await graphql(development.url, nested(15))).body.errors).toBeUndefined();
-    expect((await graphql(development.url, nested(16))).body).toEqual(
+    expect((await graphql(gateways.development.url, nested(15))).body.errors).toBeUndefined();
+    expect((await graphql(gateways.development.url, nested(16))).body).toEqual(
       refused('The operation is over the depth limit: Query depth limit of 15 exceeded, found 16.'),
     );
   });
@@ -96,7 +74,7 @@ describe('document limits, at n and n + 1', () => {
   it('cost: 5000 passes, 5001 is refused', async () => {
     // The token and alias limits raised out of the way: at the root a scalar costs 1.
     await using roomy = await startGateway({
-      baseUrl: upstream.baseUrl,
+      baseUrl: gateways.upstream.baseUrl,
       hardening: { documentLimits: { maxTokens: 100_000, maxAliases: 100_000 } },
     });
     const aliased = (count: number): string => `{ ${repeat(count, (index) => `a${index}: __typename`)} }`;
@@ -107,7 +85,7 @@ describe('document limits, at n and n + 1', () => {
   });
 
   it('a refusal is HTTP 400 under application/graphql-response+json', async () => {
-    const response = await fetch(development.url, {
+    const response = await fetch(gateways.development.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
       body: JSON.stringify({ query: `{ ${repeat(31, (index) => `a${index}: __typename`)} }` }),
@@ -126,7 +104,7 @@ describe('document limits, at n and n + 1', () => {
       schemaDescription: true,
       inputValueDeprecation: true,
     });
-    const answer = await graphql(development.url, query);
+    const answer = await graphql(gateways.development.url, query);
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data?.['__schema']).toMatchObject({ queryType: { name: 'Query' } });
   });
@@ -135,7 +113,7 @@ describe('document limits, at n and n + 1', () => {
 describe('in production', () => {
   it('a refusal names the limit but not its number', async () => {
     expect(
-      (await graphql(production.url, `{ ${repeat(31, (index) => `a${index}: __typename`)} }`)).body,
+      (await graphql(gateways.production.url, `{ ${repeat(31, (index) => `a${index}: __typename`)} }`)).body,
     ).toEqual(refused("The operation is over this gateway's aliases limit."));
   });
 
@@ -143,7 +121,7 @@ describe('in production', () => {
     ['{ __schema { description } }', '__schema'],
     ['{ __type(name: "Query") { name } }', '__type'],
   ])('introspection is off: %s', async (query, field) => {
-    expect((await graphql(production.url, query)).body).toEqual({
+    expect((await graphql(gateways.production.url, query)).body).toEqual({
       errors: [
         {
           message: `GraphQL introspection has been disabled, but the requested query contained the field "${field}".`,
@@ -155,7 +133,7 @@ describe('in production', () => {
   });
 
   it('__typename and _service { sdl } still answer: routers compose from it', async () => {
-    const answer = await graphql(production.url, '{ __typename _service { sdl } }');
+    const answer = await graphql(gateways.production.url, '{ __typename _service { sdl } }');
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data?.['__typename']).toBe('Query');
     expect((answer.body.data?.['_service'] as { sdl: string }).sdl).toContain('@key(fields: "id")');
@@ -163,7 +141,7 @@ describe('in production', () => {
 
   it('INTROSPECTION=true turns it back on', async () => {
     await using open = await startGateway({
-      baseUrl: upstream.baseUrl,
+      baseUrl: gateways.upstream.baseUrl,
       hardening: { production: true, introspection: true },
     });
     expect((await graphql(open.url, '{ __schema { queryType { name } } }')).body).toEqual({
@@ -176,10 +154,10 @@ describe('in production', () => {
       locations: [{ line: 1, column: 3 }],
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     };
-    expect((await graphql(production.url, '{ connectionz { total } }')).body).toEqual({
+    expect((await graphql(gateways.production.url, '{ connectionz { total } }')).body).toEqual({
       errors: [{ message: 'Cannot query field "connectionz" on type "Query".', ...error }],
     });
-    expect((await graphql(development.url, '{ connectionz { total } }')).body).toEqual({
+    expect((await graphql(gateways.development.url, '{ connectionz { total } }')).body).toEqual({
       errors: [
         {
           message: 'Cannot query field "connectionz" on type "Query". Did you mean "connections"?',
@@ -210,8 +188,8 @@ describe('CORS', () => {
     Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-')));
 
   it.each([
-    ['development', () => development.url],
-    ['production', () => production.url],
+    ['development', () => gateways.development.url],
+    ['production', () => gateways.production.url],
   ])('is off by default in %s: no origin gets a CORS header', async (_mode, url) => {
     for (const origin of ['https://evil.example', 'null', 'http://localhost:3000']) {
       expect(corsHeaders(await preflight(url(), origin))).toEqual({});
@@ -221,7 +199,7 @@ describe('CORS', () => {
 
   it('CORS_ORIGINS allows exactly the listed origins, with credentials, never *', async () => {
     await using listed = await startGateway({
-      baseUrl: upstream.baseUrl,
+      baseUrl: gateways.upstream.baseUrl,
       hardening: { corsOrigins: ['https://app.example.com', 'https://admin.example.com'] },
     });
     for (const origin of ['https://app.example.com', 'https://admin.example.com']) {

@@ -398,3 +398,81 @@ export function useUpstreamGateway(
     },
   };
 }
+
+/** A test upstream and two gateways in front of it: one as in development, one in production. */
+export interface DevelopmentAndProduction {
+  readonly upstream: TestUpstream;
+  readonly development: RunningGateway;
+  readonly production: RunningGateway;
+}
+
+/**
+ * Starts a test upstream answering one page of one connection, and a development and a production
+ * gateway in front of it, for the tests of the enclosing file or block; forgets the upstream's
+ * recorded requests before each test; stops all three after them.
+ */
+export function useDevelopmentAndProduction(): DevelopmentAndProduction {
+  let started: DevelopmentAndProduction | undefined;
+  beforeAll(async () => {
+    const upstream = await startUpstream((_request, response) =>
+      sendJson(response, 200, drataPage([drataItem()])),
+    );
+    started = {
+      upstream,
+      development: await startGateway({ baseUrl: upstream.baseUrl }),
+      production: await startGateway({ baseUrl: upstream.baseUrl, hardening: { production: true } }),
+    };
+  });
+  beforeEach(() => {
+    if (started) started.upstream.requests.length = 0;
+  });
+  afterAll(async () => {
+    await started?.development.close();
+    await started?.production.close();
+    await started?.upstream.close();
+  });
+  const get = (): DevelopmentAndProduction => {
+    if (!started) throw new Error('the gateways start in beforeAll');
+    return started;
+  };
+  return {
+    get upstream() {
+      return get().upstream;
+    },
+    get development() {
+      return get().development;
+    },
+    get production() {
+      return get().production;
+    },
+  };
+}
+
+/** The sandbox behind a recording test upstream, so that a test sees every call made to "Drata". */
+export interface RecordedSandbox {
+  readonly sandbox: Sandbox;
+  /** Forwards every request to the sandbox and records it; its base URL ends in `/public`. */
+  readonly drata: TestUpstream;
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox and a recording upstream in front of it. */
+export async function startRecordedSandbox(): Promise<RecordedSandbox> {
+  const sandbox = await startSandbox();
+  const drata = await startUpstream((request, response) => {
+    void fetch(`${sandbox.baseUrl.origin}${request.url ?? ''}`, {
+      headers: { authorization: request.headers.authorization ?? '' },
+    }).then(async (answer) => {
+      response.writeHead(answer.status, Object.fromEntries(answer.headers));
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    });
+  });
+  return {
+    sandbox,
+    drata,
+    close: async () => {
+      await drata.close();
+      await sandbox.close();
+    },
+  };
+}

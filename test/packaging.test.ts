@@ -17,6 +17,18 @@ const staticImports = (file: URL): URL[] =>
     (match) => new URL(match[1]!, file),
   );
 
+/** Every module `entry` reaches through static relative imports, itself included, as URLs' hrefs. */
+function staticGraph(entry: URL): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: URL): void => {
+    if (seen.has(file.href)) return;
+    seen.add(file.href);
+    for (const imported of staticImports(file)) visit(imported);
+  };
+  visit(entry);
+  return seen;
+}
+
 describe('the build', () => {
   beforeAll(async () => {
     await exec('npm', ['run', 'build', '--silent'], { cwd: root });
@@ -34,25 +46,13 @@ describe('the build', () => {
   });
 
   it('never loads the sandbox unless it is used: no static import reaches it', () => {
-    const seen = new Set<string>();
-    const visit = (file: URL): void => {
-      if (seen.has(file.href)) return;
-      seen.add(file.href);
-      for (const imported of staticImports(file)) visit(imported);
-    };
-    visit(new URL('../dist/index.js', import.meta.url));
+    const seen = staticGraph(new URL('../dist/index.js', import.meta.url));
     expect(seen.size).toBeGreaterThan(10);
     expect([...seen].filter((href) => href.includes('/sandbox/'))).toEqual([]);
   });
 
   it('never loads ioredis unless REDIS_URL is set: no static import reaches it', () => {
-    const seen = new Set<string>();
-    const visit = (file: URL): void => {
-      if (seen.has(file.href)) return;
-      seen.add(file.href);
-      for (const imported of staticImports(file)) visit(imported);
-    };
-    visit(new URL('../dist/index.js', import.meta.url));
+    const seen = staticGraph(new URL('../dist/index.js', import.meta.url));
     const loading = [...seen].filter((href) => /from\s+'ioredis'/.test(readFileSync(new URL(href), 'utf8')));
     expect(loading).toEqual([]);
     expect(readFileSync(new URL('../dist/upstream/redis.js', import.meta.url), 'utf8')).toMatch(

@@ -180,6 +180,16 @@ describe('the rate limiter', () => {
     expect(limiter.reserve(0)?.waitMs).toBe(0);
   });
 
+  it('gives a token back once, however often a reservation is refunded', () => {
+    const now = 0;
+    const limiter = createRateLimiter({ rateLimitPerMinute: 60 }, () => now);
+    const [first] = Array.from({ length: 5 }, () => limiter.reserve(0));
+    first?.refund();
+    first?.refund();
+    expect(limiter.reserve(0)?.waitMs).toBe(0);
+    expect(limiter.reserve(0)).toBeUndefined();
+  });
+
   it('is off at 0 requests per minute', () => {
     const limiter = createRateLimiter({ ...defaultResilience, rateLimitPerMinute: 0 });
     expect(Array.from({ length: 1000 }, () => limiter.reserve(0)?.waitMs).every((wait) => wait === 0)).toBe(

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandboxConnections } from '../src/sandbox/data.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import {
   drataItem,
   drataPage,
@@ -11,6 +10,8 @@ import {
   useUpstreamGateway,
   type RunningGateway,
   type TestUpstream,
+  startRecordedSandbox,
+  type RecordedSandbox,
 } from './helpers.js';
 
 const summaryFields = `
@@ -71,27 +72,19 @@ function expectedSummary(
 }
 
 describe('against the sandbox', () => {
-  let sandbox: Sandbox;
-  /** Sits between the gateway and the sandbox, recording what the gateway sends to "Drata". */
+  /** The sandbox behind a recording upstream: what the gateway sends to "Drata". */
+  let recorded: RecordedSandbox;
   let drata: TestUpstream;
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    drata = await startUpstream((request, response) => {
-      void fetch(`${sandbox.baseUrl.origin}${request.url ?? ''}`, {
-        headers: { authorization: request.headers.authorization ?? '' },
-      }).then(async (answer) => {
-        response.writeHead(answer.status, Object.fromEntries(answer.headers));
-        response.end(Buffer.from(await answer.arrayBuffer()));
-      });
-    });
+    recorded = await startRecordedSandbox();
+    drata = recorded.drata;
     gateway = await startGateway({ baseUrl: new URL('/public', drata.baseUrl) });
   });
   afterAll(async () => {
     await gateway.close();
-    await drata.close();
-    await sandbox.close();
+    await recorded.close();
   });
   beforeEach(() => {
     drata.requests.length = 0;
